@@ -1,0 +1,130 @@
+package io.shakengate.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.CharsetUtil;
+
+/** Byte classes of the RFC 3261 grammar and small helpers over ByteBuf regions. Not public API. */
+final class Ascii {
+    static final byte CR = '\r';
+    static final byte LF = '\n';
+    static final byte SP = ' ';
+    static final byte HT = '\t';
+
+    private static final boolean[] TOKEN = new boolean[256];
+
+    static {
+        for (int c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+            TOKEN[c - 32] = true;
+        }
+        for (int c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (char c : "-.!%*_+`'~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+
+    private Ascii() {
+    }
+
+    /** RFC 3261 token character. */
+    static boolean isToken(byte b) {
+        return TOKEN[b & 0xff];
+    }
+
+    /** SP, HT, CR or LF: whitespace inside a (possibly folded) header value. */
+    static boolean isWs(byte b) {
+        return b == SP || b == HT || b == CR || b == LF;
+    }
+
+    static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    static boolean isAlpha(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+    }
+
+    static byte toLower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+
+    /** First index in [from, end) that is not whitespace, or end. */
+    static int skipWs(ByteBuf buf, int from, int end) {
+        while (from < end && isWs(buf.getByte(from))) {
+            from++;
+        }
+        return from;
+    }
+
+    /** End of [start, end) with trailing whitespace removed. */
+    static int trimEnd(ByteBuf buf, int start, int end) {
+        while (end > start && isWs(buf.getByte(end - 1))) {
+            end--;
+        }
+        return end;
+    }
+
+    /** Latin-1 String of the bytes (one allocation; Netty's fast path for single-byte charsets). */
+    static String latin1(ByteBuf buf, int start, int end) {
+        return end <= start ? "" : buf.toString(start, end - start, CharsetUtil.ISO_8859_1);
+    }
+
+    /** UTF-8 String of the bytes, for display names, reason phrases and unknown header values. */
+    static String utf8(ByteBuf buf, int start, int end) {
+        return end <= start ? "" : buf.toString(start, end - start, CharsetUtil.UTF_8);
+    }
+
+    /** True if [start, end) equals {@code s} ignoring ASCII case. */
+    static boolean equalsIgnoreCase(ByteBuf buf, int start, int end, String s) {
+        if (end - start != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (toLower(buf.getByte(start + i)) != toLower((byte) s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if [start, end) equals {@code s} exactly. */
+    static boolean equals(ByteBuf buf, int start, int end, String s) {
+        if (end - start != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (buf.getByte(start + i) != (byte) s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Index of {@code b} in [from, end), or -1. */
+    static int indexOf(ByteBuf buf, int from, int end, byte b) {
+        return from >= end ? -1 : buf.indexOf(from, end, b);
+    }
+
+    /**
+     * Parses a non-negative decimal in [start, end); -1 if empty, not all digits, or above {@code max}.
+     */
+    static long parseDecimal(ByteBuf buf, int start, int end, long max) {
+        if (start >= end) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = start; i < end; i++) {
+            byte b = buf.getByte(i);
+            if (!isDigit(b)) {
+                return -1;
+            }
+            v = v * 10 + (b - '0');
+            if (v > max) {
+                return -1;
+            }
+        }
+        return v;
+    }
+}

@@ -1,0 +1,535 @@
+package io.shakengate.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCounted;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One SIP request or response over the one retained {@link ByteBuf} it arrived in. The start line and every
+ * header field stay as raw bytes, in order; an index of offsets says where each is, and typed values are
+ * parsed only when asked for. Unknown headers and unusual formatting survive byte-exact because nothing is
+ * re-serialized: {@link SipMessageEditor} writes untouched bytes as they came.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ *   base                                                  base + length
+ *   | start line CRLF | header lines ... | CRLF | body |
+ *                                         ^headersEnd ^bodyStart
+ *   headers[3*i]     = offset of line i (name's first byte)
+ *   headers[3*i + 1] = SipHeaderName ordinal &lt;&lt; 24 | offset of the value's first byte
+ *   headers[3*i + 2] = offset just after the value (trailing whitespace trimmed; continuation lines included)
+ * </pre>
+ * All offsets are from {@code base}; the next line's offset (or {@code headersEnd}) ends a line.
+ *
+ * <h2>Threading and ownership</h2>
+ * Not thread-safe: a message is used by one thread at a time (its event loop). It is reference counted:
+ * whoever receives it from a decoder releases it, as for any Netty message. Typed views stay valid while the
+ * message is.
+ */
+public final class SipMessage implements ReferenceCounted {
+    private static final int ID_SHIFT = 24;
+    private static final int OFFSET_MASK = 0xffffff;
+
+    private final ByteBuf buf;
+    private final int base;
+    private final int length;
+    private final int[] headers;
+    private final int count;
+    private final int statusCode;
+    private final SipMethod method;
+    private final boolean startLineValid;
+    private final int t0s;
+    private final int t0e;
+    private final int t1s;
+    private final int t1e;
+    private final int t2s;
+    private final int t2e;
+    private final int headersEnd;
+    private final int bodyStart;
+    private final int bodyLength;
+
+    private InetSocketAddress sender;
+    private InetSocketAddress recipient;
+
+    private ViaHeader topVia;
+    private NameAddress from;
+    private NameAddress to;
+    private CSeqHeader cseq;
+
+    SipMessage(ByteBuf buf, int base, int length, int[] headers, int count, int statusCode, SipMethod method,
+               boolean startLineValid, int t0s, int t0e, int t1s, int t1e, int t2s, int t2e, int headersEnd,
+               int bodyStart, int bodyLength) {
+        this.buf = buf;
+        this.base = base;
+        this.length = length;
+        this.headers = headers;
+        this.count = count;
+        this.statusCode = statusCode;
+        this.method = method;
+        this.startLineValid = startLineValid;
+        this.t0s = t0s;
+        this.t0e = t0e;
+        this.t1s = t1s;
+        this.t1e = t1e;
+        this.t2s = t2s;
+        this.t2e = t2e;
+        this.headersEnd = headersEnd;
+        this.bodyStart = bodyStart;
+        this.bodyLength = bodyLength;
+    }
+
+    // ---------------------------------------------------------------- start line
+
+    /** True for a request, false for a response. */
+    public boolean isRequest() {
+        return statusCode == 0;
+    }
+
+    /**
+     * False for a message whose start line failed to parse (only in {@link SipParser#buildPartial}, handed
+     * to whoever answers a malformed request).
+     */
+    public boolean hasValidStartLine() {
+        return startLineValid;
+    }
+
+    /** The request method ({@link SipMethod#OTHER} for extension methods and responses). */
+    public SipMethod method() {
+        return method;
+    }
+
+    /** The request method as written, or null for a response. */
+    public String methodName() {
+        return isRequest() ? (method != SipMethod.OTHER ? method.name() : Ascii.latin1(buf, base + t0s, base + t0e))
+                : null;
+    }
+
+    /** The Request-URI as written, or null for a response. */
+    public String requestUriString() {
+        return isRequest() ? Ascii.latin1(buf, base + t1s, base + t1e) : null;
+    }
+
+    /** The Request-URI, parsed; throws {@link SipParseException} (URI_INVALID). */
+    public SipUri requestUri() {
+        if (!isRequest()) {
+            throw new IllegalStateException("a response has no Request-URI");
+        }
+        return SipUri.parse(buf, base, base + t1s, base + t1e);
+    }
+
+    /** The status code of a response, 0 for a request. */
+    public int statusCode() {
+        return statusCode;
+    }
+
+    /** The reason phrase of a response (UTF-8), or null for a request. */
+    public String reasonPhrase() {
+        return isRequest() ? null : Ascii.utf8(buf, base + t2s, base + t2e);
+    }
+
+    /** The start line as written, without its line end. */
+    public String startLine() {
+        int lf = buf.indexOf(base, base + length, Ascii.LF);
+        int e = lf < 0 ? base + length : lf;
+        return Ascii.utf8(buf, base, e > base && buf.getByte(e - 1) == Ascii.CR ? e - 1 : e);
+    }
+
+    // ---------------------------------------------------------------- raw header access
+
+    /** Number of header field lines. */
+    public int headerCount() {
+        return count;
+    }
+
+    /** The known name of header line {@code i}, or {@link SipHeaderName#OTHER}. */
+    public SipHeaderName headerName(int i) {
+        return SipHeaderName.ofOrdinal(headers[3 * i + 1] >>> ID_SHIFT);
+    }
+
+    /** The name of header line {@code i} as written (compact forms stay compact). */
+    public String headerNameString(int i) {
+        int s = base + headers[3 * i];
+        int e = s;
+        while (Ascii.isToken(buf.getByte(e))) {
+            e++;
+        }
+        return Ascii.latin1(buf, s, e);
+    }
+
+    /** The value of header line {@code i} as written (UTF-8), continuation lines included, trimmed. */
+    public String headerValue(int i) {
+        return Ascii.utf8(buf, valueStart(i), valueEnd(i));
+    }
+
+    /** The value of header line {@code i} with each line fold (CRLF and whitespace) replaced by one space. */
+    public String headerValueUnfolded(int i) {
+        String raw = headerValue(i);
+        return raw.indexOf('\n') < 0 ? raw : raw.replaceAll("[ \t]*\r?\n[ \t]+", " ");
+    }
+
+    /** Index of the first header line named {@code name}, or -1. */
+    public int indexOf(SipHeaderName name) {
+        return indexOf(name, 0);
+    }
+
+    /** Index of the first header line named {@code name} at or after {@code from}, or -1. */
+    public int indexOf(SipHeaderName name, int from) {
+        int ord = name.ordinal();
+        for (int i = from; i < count; i++) {
+            if (headers[3 * i + 1] >>> ID_SHIFT == ord) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Index of the first header line named {@code name} (any case; known headers also by their compact
+     * form), or -1.
+     */
+    public int indexOf(String name) {
+        SipHeaderName known = SipHeaderName.of(name);
+        if (known != SipHeaderName.OTHER) {
+            return indexOf(known);
+        }
+        for (int i = 0; i < count; i++) {
+            if (headers[3 * i + 1] >>> ID_SHIFT == 0) {
+                int s = base + headers[3 * i];
+                if (Ascii.equalsIgnoreCase(buf, s, s + name.length(), name)
+                        && !Ascii.isToken(buf.getByte(s + name.length()))) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The first value of the header named {@code name} as written, or null. */
+    public String header(String name) {
+        int i = indexOf(name);
+        return i < 0 ? null : headerValue(i);
+    }
+
+    /**
+     * Every value of the header {@code name}: across all its lines, each comma-separated value on its own
+     * (commas inside quotes and angle brackets do not split).
+     */
+    public List<String> headerValues(SipHeaderName name) {
+        List<String> out = new ArrayList<>(2);
+        for (int i = indexOf(name); i >= 0; i = indexOf(name, i + 1)) {
+            int e = valueEnd(i);
+            for (int p = valueStart(i); p <= e; ) {
+                int c = SipScan.nextComma(buf, p, e);
+                int vs = Ascii.skipWs(buf, p, c);
+                out.add(Ascii.utf8(buf, vs, Ascii.trimEnd(buf, vs, c)));
+                p = c + 1;
+            }
+        }
+        return out;
+    }
+
+    int valueStart(int i) {
+        return base + (headers[3 * i + 1] & OFFSET_MASK);
+    }
+
+    int valueEnd(int i) {
+        return base + headers[3 * i + 2];
+    }
+
+    /** Absolute index of header line {@code i}'s first byte. */
+    int lineStart(int i) {
+        return base + headers[3 * i];
+    }
+
+    /** Absolute index just after header line {@code i} (its CRLF included). */
+    int lineEnd(int i) {
+        return base + (i + 1 < count ? headers[3 * (i + 1)] : headersEnd);
+    }
+
+    int absHeadersEnd() {
+        return base + headersEnd;
+    }
+
+    int absRequestUriStart() {
+        return base + t1s;
+    }
+
+    int absRequestUriEnd() {
+        return base + t1e;
+    }
+
+    int base() {
+        return base;
+    }
+
+    ByteBuf buf() {
+        return buf;
+    }
+
+    // ---------------------------------------------------------------- typed views
+
+    /** The topmost Via value, or null when there is no Via; throws VIA_INVALID. */
+    public ViaHeader topVia() {
+        ViaHeader v = topVia;
+        if (v == null) {
+            int i = indexOf(SipHeaderName.VIA);
+            if (i < 0) {
+                return null;
+            }
+            int s = valueStart(i);
+            int e = valueEnd(i);
+            int c = SipScan.nextComma(buf, s, e);
+            v = ViaHeader.parse(buf, base, s, Ascii.trimEnd(buf, s, c));
+            topVia = v;
+        }
+        return v;
+    }
+
+    /** Every Via value, top first; throws VIA_INVALID. */
+    public List<ViaHeader> vias() {
+        return values(SipHeaderName.VIA, ViaHeader::parse, SipParseError.VIA_INVALID);
+    }
+
+    /** From, or null when absent; throws NAME_ADDR_INVALID. */
+    public NameAddress from() {
+        NameAddress f = from;
+        if (f == null) {
+            f = single(SipHeaderName.FROM);
+            from = f;
+        }
+        return f;
+    }
+
+    /** To, or null when absent; throws NAME_ADDR_INVALID. */
+    public NameAddress to() {
+        NameAddress t = to;
+        if (t == null) {
+            t = single(SipHeaderName.TO);
+            to = t;
+        }
+        return t;
+    }
+
+    private NameAddress single(SipHeaderName name) {
+        int i = indexOf(name);
+        return i < 0 ? null : NameAddress.parse(buf, base, valueStart(i), valueEnd(i));
+    }
+
+    /** Call-ID, or null when absent; throws CALL_ID_INVALID when empty or containing whitespace. */
+    public String callId() {
+        int i = indexOf(SipHeaderName.CALL_ID);
+        if (i < 0) {
+            return null;
+        }
+        int s = valueStart(i);
+        int e = valueEnd(i);
+        for (int p = s; p < e; p++) {
+            if (Ascii.isWs(buf.getByte(p))) {
+                throw new SipParseException(SipParseError.CALL_ID_INVALID, p - base);
+            }
+        }
+        if (s == e) {
+            throw new SipParseException(SipParseError.CALL_ID_INVALID, s - base);
+        }
+        return Ascii.latin1(buf, s, e);
+    }
+
+    /** CSeq, or null when absent; throws CSEQ_INVALID. */
+    public CSeqHeader cseq() {
+        CSeqHeader c = cseq;
+        if (c == null) {
+            int i = indexOf(SipHeaderName.CSEQ);
+            if (i < 0) {
+                return null;
+            }
+            c = CSeqHeader.parse(buf, base, valueStart(i), valueEnd(i));
+            cseq = c;
+        }
+        return c;
+    }
+
+    /** Max-Forwards (0..255), or -1 when absent; throws MAX_FORWARDS_INVALID. */
+    public int maxForwards() {
+        int i = indexOf(SipHeaderName.MAX_FORWARDS);
+        if (i < 0) {
+            return -1;
+        }
+        long v = Ascii.parseDecimal(buf, valueStart(i), valueEnd(i), 255);
+        if (v < 0) {
+            throw new SipParseException(SipParseError.MAX_FORWARDS_INVALID, valueStart(i) - base);
+        }
+        return (int) v;
+    }
+
+    /** Every Contact value; throws NAME_ADDR_INVALID. {@code Contact: *} yields an empty list. */
+    public List<NameAddress> contacts() {
+        int i = indexOf(SipHeaderName.CONTACT);
+        if (i >= 0 && valueEnd(i) - valueStart(i) == 1 && buf.getByte(valueStart(i)) == '*') {
+            return Collections.emptyList();
+        }
+        return values(SipHeaderName.CONTACT, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+    }
+
+    /** Every Route value, in order; throws NAME_ADDR_INVALID. */
+    public List<NameAddress> routes() {
+        return values(SipHeaderName.ROUTE, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+    }
+
+    /** Every Record-Route value, in order; throws NAME_ADDR_INVALID. */
+    public List<NameAddress> recordRoutes() {
+        return values(SipHeaderName.RECORD_ROUTE, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+    }
+
+    /** Every P-Asserted-Identity value (RFC 3325 allows a sip/sips and a tel one); throws NAME_ADDR_INVALID. */
+    public List<NameAddress> pAssertedIdentities() {
+        return values(SipHeaderName.P_ASSERTED_IDENTITY, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+    }
+
+    /** Every Identity value, in order; throws IDENTITY_INVALID. */
+    public List<IdentityHeader> identities() {
+        return values(SipHeaderName.IDENTITY, IdentityHeader::parse, SipParseError.IDENTITY_INVALID);
+    }
+
+    /** Every Reason value; throws REASON_INVALID. */
+    public List<ReasonHeader> reasons() {
+        return values(SipHeaderName.REASON, ReasonHeader::parse, SipParseError.REASON_INVALID);
+    }
+
+    /** The Date header as epoch seconds, or -1 when absent; throws DATE_INVALID. */
+    public long date() {
+        int i = indexOf(SipHeaderName.DATE);
+        return i < 0 ? -1 : SipDates.parse(buf, base, valueStart(i), valueEnd(i));
+    }
+
+    /** Content-Type as written, or null. */
+    public String contentType() {
+        int i = indexOf(SipHeaderName.CONTENT_TYPE);
+        return i < 0 ? null : Ascii.latin1(buf, valueStart(i), valueEnd(i));
+    }
+
+    /** The value of the Content-Length header, or -1 when absent (the body length is {@link #contentLength()}). */
+    public int contentLengthHeader() {
+        int i = indexOf(SipHeaderName.CONTENT_LENGTH);
+        return i < 0 ? -1 : (int) Ascii.parseDecimal(buf, valueStart(i), valueEnd(i), Integer.MAX_VALUE);
+    }
+
+    private interface ViewParser<T> {
+        T parse(ByteBuf buf, int base, int s, int e);
+    }
+
+    private <T> List<T> values(SipHeaderName name, ViewParser<T> parser, SipParseError onEmpty) {
+        int i = indexOf(name);
+        if (i < 0) {
+            return Collections.emptyList();
+        }
+        List<T> out = new ArrayList<>(2);
+        for (; i >= 0; i = indexOf(name, i + 1)) {
+            int e = valueEnd(i);
+            for (int p = valueStart(i); p <= e; ) {
+                int c = SipScan.nextComma(buf, p, e);
+                int vs = Ascii.skipWs(buf, p, c);
+                int ve = Ascii.trimEnd(buf, vs, c);
+                if (vs == ve) {
+                    throw new SipParseException(onEmpty, vs - base);
+                }
+                out.add(parser.parse(buf, base, vs, ve));
+                p = c + 1;
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- body and bytes
+
+    /** The body's length in bytes. */
+    public int contentLength() {
+        return bodyLength;
+    }
+
+    /** The body as a slice of this message's buffer (not retained; valid while the message is). */
+    public ByteBuf content() {
+        return buf.slice(base + bodyStart, bodyLength);
+    }
+
+    /** The message's length in bytes (start line to the end of the body). */
+    public int length() {
+        return length;
+    }
+
+    /** The message's bytes as a slice (not retained). */
+    public ByteBuf bytes() {
+        return buf.slice(base, length);
+    }
+
+    /** Writes the message's bytes, unchanged, to {@code out}. */
+    public void writeTo(ByteBuf out) {
+        out.writeBytes(buf, base, length);
+    }
+
+    /** The datagram's or connection's remote address, when the decoder knew it. */
+    public InetSocketAddress sender() {
+        return sender;
+    }
+
+    /** The local address it arrived on, when the decoder knew it. */
+    public InetSocketAddress recipient() {
+        return recipient;
+    }
+
+    /** Sets the transport addresses; called by the decoder before the message is passed on. */
+    public SipMessage addresses(InetSocketAddress sender, InetSocketAddress recipient) {
+        this.sender = sender;
+        this.recipient = recipient;
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return Ascii.utf8(buf, base, base + length);
+    }
+
+    // ---------------------------------------------------------------- ReferenceCounted
+
+    @Override
+    public int refCnt() {
+        return buf.refCnt();
+    }
+
+    @Override
+    public SipMessage retain() {
+        buf.retain();
+        return this;
+    }
+
+    @Override
+    public SipMessage retain(int increment) {
+        buf.retain(increment);
+        return this;
+    }
+
+    @Override
+    public SipMessage touch() {
+        buf.touch();
+        return this;
+    }
+
+    @Override
+    public SipMessage touch(Object hint) {
+        buf.touch(hint);
+        return this;
+    }
+
+    @Override
+    public boolean release() {
+        return buf.release();
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return buf.release(decrement);
+    }
+}
