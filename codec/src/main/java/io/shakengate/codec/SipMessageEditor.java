@@ -205,6 +205,14 @@ public final class SipMessageEditor {
         }
         if (wrap) {
             edit(address.absUriEnd(), address.absUriEnd(), null, ">", null);
+            // Without brackets, an upstream ";name=..." after the URI is a header parameter by the grammar,
+            // but receivers read it as the number's: it is untrusted, so it goes.
+            ByteBuf buf = msg.buf();
+            long header = SipScan.findParam(buf, address.absUriEnd(), address.absEnd(), name);
+            if (header >= 0) {
+                int semi = buf.indexOf(SipScan.start(header), address.absUriEnd() - 1, (byte) ';');
+                edit(semi, SipScan.end(header), null, null, null);
+            }
         }
         return true;
     }
