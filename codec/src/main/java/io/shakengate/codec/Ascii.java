@@ -1,9 +1,12 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.util.CharsetUtil;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
-/** Byte classes of the RFC 3261 grammar and small helpers over ByteBuf regions. Not public API. */
+/** Byte classes of the RFC 3261 grammar and small helpers over byte-array regions. Not
+ * public API. */
 final class Ascii {
     static final byte CR = '\r';
     static final byte LF = '\n';
@@ -51,38 +54,38 @@ final class Ascii {
     }
 
     /** First index in [from, end) that is not whitespace, or end. */
-    static int skipWs(ByteBuf buf, int from, int end) {
-        while (from < end && isWs(buf.getByte(from))) {
+    static int skipWs(byte[] buf, int from, int end) {
+        while (from < end && isWs(buf[from])) {
             from++;
         }
         return from;
     }
 
     /** End of [start, end) with trailing whitespace removed. */
-    static int trimEnd(ByteBuf buf, int start, int end) {
-        while (end > start && isWs(buf.getByte(end - 1))) {
+    static int trimEnd(byte[] buf, int start, int end) {
+        while (end > start && isWs(buf[end - 1])) {
             end--;
         }
         return end;
     }
 
     /** Latin-1 String of the bytes (one allocation; Netty's fast path for single-byte charsets). */
-    static String latin1(ByteBuf buf, int start, int end) {
-        return end <= start ? "" : buf.toString(start, end - start, CharsetUtil.ISO_8859_1);
+    static String latin1(byte[] buf, int start, int end) {
+        return end <= start ? "" : new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     /** UTF-8 String of the bytes, for display names, reason phrases and unknown header values. */
-    static String utf8(ByteBuf buf, int start, int end) {
-        return end <= start ? "" : buf.toString(start, end - start, CharsetUtil.UTF_8);
+    static String utf8(byte[] buf, int start, int end) {
+        return end <= start ? "" : new String(buf, start, end - start, StandardCharsets.UTF_8);
     }
 
     /** True if [start, end) equals {@code s} ignoring ASCII case. */
-    static boolean equalsIgnoreCase(ByteBuf buf, int start, int end, String s) {
+    static boolean equalsIgnoreCase(byte[] buf, int start, int end, String s) {
         if (end - start != s.length()) {
             return false;
         }
         for (int i = 0; i < s.length(); i++) {
-            if (toLower(buf.getByte(start + i)) != toLower((byte) s.charAt(i))) {
+            if (toLower(buf[start + i]) != toLower((byte) s.charAt(i))) {
                 return false;
             }
         }
@@ -90,33 +93,64 @@ final class Ascii {
     }
 
     /** True if [start, end) equals {@code s} exactly. */
-    static boolean equals(ByteBuf buf, int start, int end, String s) {
+    static boolean equals(byte[] buf, int start, int end, String s) {
         if (end - start != s.length()) {
             return false;
         }
         for (int i = 0; i < s.length(); i++) {
-            if (buf.getByte(start + i) != (byte) s.charAt(i)) {
+            if (buf[start + i] != (byte) s.charAt(i)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Index of {@code b} in [from, end), or -1. */
-    static int indexOf(ByteBuf buf, int from, int end, byte b) {
-        return from >= end ? -1 : buf.indexOf(from, end, b);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * Index of {@code b} in [from, end), or -1. Eight bytes at a time (SWAR: a word XOR the pattern has a zero
+     * byte exactly where {@code b} is), since finding line ends is most of the work of framing.
+     */
+    static int indexOf(byte[] buf, int from, int end, byte b) {
+        long pattern = (b & 0xffL) * ONES;
+        int i = from;
+        for (; i + 8 <= end; i += 8) {
+            long x = (long) LONGS.get(buf, i) ^ pattern;
+            long t = (x - ONES) & ~x & HIGHS;
+            if (t != 0) {
+                return i + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        for (; i < end; i++) {
+            if (buf[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Last index of {@code b} in [from, end), or -1. */
+    static int lastIndexOf(byte[] buf, int from, int end, byte b) {
+        for (int i = end - 1; i >= from; i--) {
+            if (buf[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
      * Parses a non-negative decimal in [start, end); -1 if empty, not all digits, or above {@code max}.
      */
-    static long parseDecimal(ByteBuf buf, int start, int end, long max) {
+    static long parseDecimal(byte[] buf, int start, int end, long max) {
         if (start >= end) {
             return -1;
         }
         long v = 0;
         for (int i = start; i < end; i++) {
-            byte b = buf.getByte(i);
+            byte b = buf[i];
             if (!isDigit(b)) {
                 return -1;
             }

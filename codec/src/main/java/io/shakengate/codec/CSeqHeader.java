@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * CSeq (RFC 3261 section 20.16): a sequence number below 2**31 (section 8.1.1.5) and a method, with any
@@ -12,9 +11,9 @@ import io.netty.buffer.ByteBuf;
  */
 public record CSeqHeader(long number, SipMethod method, String methodName) {
 
-    static CSeqHeader parse(ByteBuf buf, int base, int s, int e) {
+    static CSeqHeader parse(byte[] buf, int base, int s, int e) {
         int p = s;
-        while (p < e && Ascii.isDigit(buf.getByte(p))) {
+        while (p < e && Ascii.isDigit(buf[p])) {
             p++;
         }
         long n = Ascii.parseDecimal(buf, s, p, Integer.MAX_VALUE);
@@ -23,7 +22,7 @@ public record CSeqHeader(long number, SipMethod method, String methodName) {
             throw new SipParseException(SipParseError.CSEQ_INVALID, s - base);
         }
         int me = ms;
-        while (me < e && Ascii.isToken(buf.getByte(me))) {
+        while (me < e && Ascii.isToken(buf[me])) {
             me++;
         }
         if (me != e) {

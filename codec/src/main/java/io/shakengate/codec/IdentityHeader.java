@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * One Identity header value (RFC 8224 section 4):
@@ -12,13 +11,13 @@ import io.netty.buffer.ByteBuf;
  * {@code info} is present is the verifier's business (RFC 8224 says 436), not a parse error here.
  */
 public final class IdentityHeader {
-    private final ByteBuf buf;
+    private final byte[] buf;
     private final int base;
     private final int start;
     private final int end;
     private final int tokenEnd;
 
-    private IdentityHeader(ByteBuf buf, int base, int start, int end, int tokenEnd) {
+    private IdentityHeader(byte[] buf, int base, int start, int end, int tokenEnd) {
         this.buf = buf;
         this.base = base;
         this.start = start;
@@ -26,9 +25,9 @@ public final class IdentityHeader {
         this.tokenEnd = tokenEnd;
     }
 
-    static IdentityHeader parse(ByteBuf buf, int base, int s, int e) {
+    static IdentityHeader parse(byte[] buf, int base, int s, int e) {
         int p = s;
-        while (p < e && isDigestChar(buf.getByte(p))) {
+        while (p < e && isDigestChar(buf[p])) {
             p++;
         }
         if (p == s || SipScan.findParam(buf, p, e, null) == SipScan.MALFORMED) {
@@ -54,12 +53,12 @@ public final class IdentityHeader {
 
     /** Copies the digest's bytes into {@code dst} at {@code dstIndex} (no String on the verify path). */
     public void copyToken(byte[] dst, int dstIndex) {
-        buf.getBytes(start, dst, dstIndex, tokenEnd - start);
+        System.arraycopy(buf, start, dst, dstIndex, tokenEnd - start);
     }
 
     /** True for the compact form {@code ..signature} (RFC 8224 section 4.1.1), which SHAKEN does not allow. */
     public boolean isCompactForm() {
-        return tokenEnd - start >= 2 && buf.getByte(start) == '.' && buf.getByte(start + 1) == '.';
+        return tokenEnd - start >= 2 && buf[start] == '.' && buf[start + 1] == '.';
     }
 
     /** The info URI without its angle brackets, or null when absent. */
@@ -70,7 +69,7 @@ public final class IdentityHeader {
         }
         int s = SipScan.start(v);
         int e = SipScan.end(v);
-        if (e - s >= 2 && buf.getByte(s) == '<' && buf.getByte(e - 1) == '>') {
+        if (e - s >= 2 && buf[s] == '<' && buf[e - 1] == '>') {
             return Ascii.latin1(buf, s + 1, e - 1);
         }
         return SipScan.unquote(buf, s, e);

@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * A {@code name-addr} or {@code addr-spec} with header parameters: the value of From, To, Contact, Route,
@@ -12,7 +11,7 @@ import io.netty.buffer.ByteBuf;
  * without brackets that contains '?' or ',' (3.1.2.13) are {@link SipParseError#NAME_ADDR_INVALID}.
  */
 public final class NameAddress {
-    private final ByteBuf buf;
+    private final byte[] buf;
     private final int base;
     private final int start;
     private final int end;
@@ -23,7 +22,7 @@ public final class NameAddress {
     private final boolean bracketed;
     private SipUri uri;
 
-    private NameAddress(ByteBuf buf, int base, int start, int end, int displayStart, int displayEnd, int uriStart,
+    private NameAddress(byte[] buf, int base, int start, int end, int displayStart, int displayEnd, int uriStart,
                         int uriEnd, boolean bracketed) {
         this.buf = buf;
         this.base = base;
@@ -37,14 +36,14 @@ public final class NameAddress {
     }
 
     /** Parses the trimmed value [s, e). */
-    static NameAddress parse(ByteBuf buf, int base, int s, int e) {
+    static NameAddress parse(byte[] buf, int base, int s, int e) {
         if (s >= e) {
             throw new SipParseException(SipParseError.NAME_ADDR_INVALID, s - base);
         }
         int lt;
         int ds = -1;
         int de = -1;
-        if (buf.getByte(s) == '"') {
+        if (buf[s] == '"') {
             int q = SipScan.endOfQuoted(buf, s, e);
             if (q < 0) {
                 throw new SipParseException(SipParseError.NAME_ADDR_INVALID, s - base);
@@ -52,7 +51,7 @@ public final class NameAddress {
             ds = s;
             de = q;
             lt = Ascii.skipWs(buf, q, e);
-            if (lt == e || buf.getByte(lt) != '<') {
+            if (lt == e || buf[lt] != '<') {
                 throw new SipParseException(SipParseError.NAME_ADDR_INVALID, lt - base);
             }
         } else {
@@ -61,7 +60,7 @@ public final class NameAddress {
                 ds = s;
                 de = Ascii.trimEnd(buf, s, lt);
                 for (int i = ds; i < de; i++) {
-                    byte b = buf.getByte(i);
+                    byte b = buf[i];
                     if (!Ascii.isToken(b) && !Ascii.isWs(b)) {
                         throw new SipParseException(SipParseError.NAME_ADDR_INVALID, i - base);
                     }

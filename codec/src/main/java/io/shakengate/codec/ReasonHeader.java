@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * One Reason value (RFC 3326, RFC 9410 for STIR): {@code protocol *( SEMI reason-params )}.
@@ -11,9 +10,9 @@ import io.netty.buffer.ByteBuf;
  */
 public record ReasonHeader(String protocol, int cause, String text) {
 
-    static ReasonHeader parse(ByteBuf buf, int base, int s, int e) {
+    static ReasonHeader parse(byte[] buf, int base, int s, int e) {
         int p = s;
-        while (p < e && Ascii.isToken(buf.getByte(p))) {
+        while (p < e && Ascii.isToken(buf[p])) {
             p++;
         }
         if (p == s) {

@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * The SIP Date header: an RFC 1123 date that MUST be in GMT (RFC 3261 section 20.17), e.g.
@@ -16,11 +15,11 @@ public final class SipDates {
     }
 
     /** Seconds since the epoch of the date in [s, e), or throws DATE_INVALID. */
-    static long parse(ByteBuf buf, int base, int s, int e) {
+    static long parse(byte[] buf, int base, int s, int e) {
         // "Thu, 01 Jan 2026 00:00:00 GMT" is exactly 29 bytes.
-        if (e - s != 29 || buf.getByte(s + 3) != ',' || buf.getByte(s + 4) != ' ' || buf.getByte(s + 7) != ' '
-                || buf.getByte(s + 11) != ' ' || buf.getByte(s + 16) != ' ' || buf.getByte(s + 19) != ':'
-                || buf.getByte(s + 22) != ':' || buf.getByte(s + 25) != ' '
+        if (e - s != 29 || buf[s + 3] != ',' || buf[s + 4] != ' ' || buf[s + 7] != ' '
+                || buf[s + 11] != ' ' || buf[s + 16] != ' ' || buf[s + 19] != ':'
+                || buf[s + 22] != ':' || buf[s + 25] != ' '
                 || !Ascii.equals(buf, s + 26, s + 29, "GMT") || indexOf(DAYS, buf, s) < 0) {
             throw new SipParseException(SipParseError.DATE_INVALID, s - base);
         }
@@ -47,7 +46,7 @@ public final class SipDates {
                 secs / 3600, (secs / 60) % 60, secs % 60);
     }
 
-    private static int indexOf(String[] names, ByteBuf buf, int s) {
+    private static int indexOf(String[] names, byte[] buf, int s) {
         for (int i = 0; i < names.length; i++) {
             if (Ascii.equals(buf, s, s + 3, names[i])) {
                 return i;

@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * The header fields the appliance knows by name. Names are matched case-insensitively and with their
@@ -115,16 +114,16 @@ public enum SipHeaderName {
     }
 
     /** The header named by the bytes {@code [start, end)} of {@code buf}, or {@link #OTHER}. */
-    static SipHeaderName of(ByteBuf buf, int start, int end) {
+    static SipHeaderName of(byte[] buf, int start, int end) {
         int len = end - start;
         if (len == 1) {
-            int c = Ascii.toLower(buf.getByte(start)) & 0xff;
+            int c = Ascii.toLower(buf[start]) & 0xff;
             SipHeaderName h = c < 128 ? COMPACT[c] : null;
             return h == null ? OTHER : h;
         }
         int hash = 0;
         for (int i = start; i < end; i++) {
-            hash = hash * 31 + (Ascii.toLower(buf.getByte(i)) & 0xff);
+            hash = hash * 31 + (Ascii.toLower(buf[i]) & 0xff);
         }
         for (int slot = hash & (TABLE_SIZE - 1); TABLE[slot] != null; slot = (slot + 1) & (TABLE_SIZE - 1)) {
             byte[] candidate = TABLE[slot].lower;
@@ -147,9 +146,9 @@ public enum SipHeaderName {
         return hash;
     }
 
-    private static boolean equalsLower(byte[] lower, ByteBuf buf, int start) {
+    private static boolean equalsLower(byte[] lower, byte[] buf, int start) {
         for (int i = 0; i < lower.length; i++) {
-            if (lower[i] != Ascii.toLower(buf.getByte(start + i))) {
+            if (lower[i] != Ascii.toLower(buf[start + i])) {
                 return false;
             }
         }

@@ -87,7 +87,7 @@ public final class SipMessageEditor {
         if (i < 0) {
             return false;
         }
-        ByteBuf buf = msg.buf();
+        byte[] buf = msg.array();
         int vs = msg.valueStart(i);
         int ve = msg.valueEnd(i);
         int comma = SipScan.nextComma(buf, vs, ve);
@@ -105,7 +105,7 @@ public final class SipMessageEditor {
         if (i < 0) {
             throw new IllegalStateException("no Via");
         }
-        ByteBuf buf = msg.buf();
+        byte[] buf = msg.array();
         int vs = msg.valueStart(i);
         int ve = msg.valueEnd(i);
         int at = Ascii.trimEnd(buf, vs, SipScan.nextComma(buf, vs, ve));
@@ -207,10 +207,10 @@ public final class SipMessageEditor {
             edit(address.absUriEnd(), address.absUriEnd(), null, ">", null);
             // Without brackets, an upstream ";name=..." after the URI is a header parameter by the grammar,
             // but receivers read it as the number's: it is untrusted, so it goes.
-            ByteBuf buf = msg.buf();
+            byte[] buf = msg.array();
             long header = SipScan.findParam(buf, address.absUriEnd(), address.absEnd(), name);
             if (header >= 0) {
-                int semi = buf.indexOf(SipScan.start(header), address.absUriEnd() - 1, (byte) ';');
+                int semi = Ascii.lastIndexOf(buf, address.absUriEnd(), SipScan.start(header), (byte) ';');
                 edit(semi, SipScan.end(header), null, null, null);
             }
         }
@@ -263,7 +263,7 @@ public final class SipMessageEditor {
     /** Writes the edited message to {@code out}. */
     public void encode(ByteBuf out) {
         sortEdits();
-        ByteBuf buf = msg.buf();
+        byte[] buf = msg.array();
         int pos = msg.base();
         int end = pos + msg.length();
         for (int j = 0; j < n; j++) {

@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * SIP request methods. Methods are case-sensitive (RFC 3261 section 7.1): {@code invite} is an extension
@@ -15,9 +14,9 @@ public enum SipMethod {
     private final byte[] bytes = name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** The method named by the bytes {@code [start, end)}, matched exactly (case-sensitive). */
-    static SipMethod of(ByteBuf buf, int start, int end) {
+    static SipMethod of(byte[] buf, int start, int end) {
         int len = end - start;
-        byte first = buf.getByte(start);
+        byte first = buf[start];
         for (int m = 1; m < VALUES.length; m++) {
             byte[] b = VALUES[m].bytes;
             if (b.length == len && b[0] == first && matches(b, buf, start)) {
@@ -37,9 +36,9 @@ public enum SipMethod {
         return OTHER;
     }
 
-    private static boolean matches(byte[] b, ByteBuf buf, int start) {
+    private static boolean matches(byte[] b, byte[] buf, int start) {
         for (int i = 1; i < b.length; i++) {
-            if (b[i] != buf.getByte(start + i)) {
+            if (b[i] != buf[start + i]) {
                 return false;
             }
         }

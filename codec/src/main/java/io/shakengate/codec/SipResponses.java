@@ -113,7 +113,7 @@ public final class SipResponses {
         out.writeByte(' ');
         ByteBufUtil.writeUtf8(out, reasonPhrase);
         crlf(out);
-        ByteBuf buf = request.buf();
+        byte[] buf = request.array();
         for (int i = 0; i < request.headerCount(); i++) {
             SipHeaderName name = request.headerName(i);
             if (name == SipHeaderName.VIA || name == SipHeaderName.FROM || name == SipHeaderName.TO
@@ -137,7 +137,7 @@ public final class SipResponses {
     }
 
     private boolean hasTag(int toIndex) {
-        ByteBuf buf = request.buf();
+        byte[] buf = request.array();
         int s = request.valueStart(toIndex);
         int e = request.valueEnd(toIndex);
         int gt = SipScan.indexOutsideQuotes(buf, s, e, (byte) '>');
@@ -150,14 +150,14 @@ public final class SipResponses {
 
     /** A tag that is the same for every retransmission of the request (hash of Call-ID, From tag, branch). */
     private String defaultTag() {
-        ByteBuf buf = request.buf();
+        byte[] buf = request.array();
         long h = 0xcbf29ce484222325L;
         for (SipHeaderName name : new SipHeaderName[] {SipHeaderName.CALL_ID, SipHeaderName.FROM,
             SipHeaderName.VIA, SipHeaderName.CSEQ}) {
             int i = request.indexOf(name);
             if (i >= 0) {
                 for (int p = request.valueStart(i); p < request.valueEnd(i); p++) {
-                    h = (h ^ (buf.getByte(p) & 0xff)) * 0x100000001b3L;
+                    h = (h ^ (buf[p] & 0xff)) * 0x100000001b3L;
                 }
             }
         }

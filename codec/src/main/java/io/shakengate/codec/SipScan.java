@@ -1,11 +1,10 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * Allocation-free scanning of header values: comma-separated lists, {@code ;name=value} parameters and
  * quoted strings (RFC 3261 section 25.1). Every method works on absolute indexes {@code [p, e)} of a
- * ByteBuf. Not public API.
+ * byte array. Not public API.
  */
 final class SipScan {
     /** {@link #findParam} result: the parameter is absent. */
@@ -29,9 +28,9 @@ final class SipScan {
     }
 
     /** Index of the closing quote + 1 for the quoted-string that opens at {@code p}, or -1. */
-    static int endOfQuoted(ByteBuf buf, int p, int e) {
+    static int endOfQuoted(byte[] buf, int p, int e) {
         for (int i = p + 1; i < e; i++) {
-            byte b = buf.getByte(i);
+            byte b = buf[i];
             if (b == '\\') {
                 i++;
             } else if (b == '"') {
@@ -42,10 +41,10 @@ final class SipScan {
     }
 
     /** Index of the next top-level comma (outside quotes and angle brackets) in [p, e), or e. */
-    static int nextComma(ByteBuf buf, int p, int e) {
+    static int nextComma(byte[] buf, int p, int e) {
         boolean inAngle = false;
         for (int i = p; i < e; i++) {
-            byte b = buf.getByte(i);
+            byte b = buf[i];
             if (b == '"') {
                 int q = endOfQuoted(buf, i, e);
                 if (q < 0) {
@@ -64,9 +63,9 @@ final class SipScan {
     }
 
     /** Index of the first top-level occurrence of {@code c} (outside quotes) in [p, e), or -1. */
-    static int indexOutsideQuotes(ByteBuf buf, int p, int e, byte c) {
+    static int indexOutsideQuotes(byte[] buf, int p, int e, byte c) {
         for (int i = p; i < e; i++) {
-            byte b = buf.getByte(i);
+            byte b = buf[i];
             if (b == '"') {
                 int q = endOfQuoted(buf, i, e);
                 if (q < 0) {
@@ -85,18 +84,18 @@ final class SipScan {
      * {@code name} (empty bounds if present without value; quotes kept), {@link #ABSENT}, or
      * {@link #MALFORMED}. With {@code name == null} it only validates: {@link #ABSENT} means well formed.
      */
-    static long findParam(ByteBuf buf, int p, int e, String name) {
+    static long findParam(byte[] buf, int p, int e, String name) {
         while (true) {
             p = Ascii.skipWs(buf, p, e);
             if (p == e) {
                 return ABSENT;
             }
-            if (buf.getByte(p) != ';') {
+            if (buf[p] != ';') {
                 return MALFORMED;
             }
             p = Ascii.skipWs(buf, p + 1, e);
             int ns = p;
-            while (p < e && Ascii.isToken(buf.getByte(p))) {
+            while (p < e && Ascii.isToken(buf[p])) {
                 p++;
             }
             if (p == ns) {
@@ -106,20 +105,20 @@ final class SipScan {
             p = Ascii.skipWs(buf, p, e);
             int vs = ne;
             int ve = ne;
-            if (p < e && buf.getByte(p) == '=') {
+            if (p < e && buf[p] == '=') {
                 p = Ascii.skipWs(buf, p + 1, e);
                 if (p == e) {
                     return MALFORMED;
                 }
                 vs = p;
-                byte c = buf.getByte(p);
+                byte c = buf[p];
                 if (c == '"') {
                     p = endOfQuoted(buf, p, e);
                 } else if (c == '<' || c == '[') {
                     int close = Ascii.indexOf(buf, p, e, c == '<' ? (byte) '>' : (byte) ']');
                     p = close < 0 ? -1 : close + 1;
                 } else {
-                    while (p < e && (Ascii.isToken(buf.getByte(p)) || buf.getByte(p) == ':')) {
+                    while (p < e && (Ascii.isToken(buf[p]) || buf[p] == ':')) {
                         p++;
                     }
                     if (p == vs) {
@@ -130,7 +129,7 @@ final class SipScan {
                     return MALFORMED;
                 }
                 ve = p;
-            } else if (p < e && buf.getByte(p) != ';') {
+            } else if (p < e && buf[p] != ';') {
                 return MALFORMED;
             }
             if (name != null && Ascii.equalsIgnoreCase(buf, ns, ne, name)) {
@@ -143,9 +142,9 @@ final class SipScan {
      * URI parameters {@code *( ";" pname [ "=" pvalue ] )} in [p, e) (no whitespace, no quoting): packed
      * bounds of the value of {@code name}, or {@link #ABSENT}.
      */
-    static long findUriParam(ByteBuf buf, int p, int e, String name) {
+    static long findUriParam(byte[] buf, int p, int e, String name) {
         while (p < e) {
-            if (buf.getByte(p) != ';') {
+            if (buf[p] != ';') {
                 return ABSENT;
             }
             int ns = p + 1;
@@ -164,8 +163,8 @@ final class SipScan {
     }
 
     /** The value of a parameter with its quotes and backslash escapes removed, as UTF-8. */
-    static String unquote(ByteBuf buf, int s, int e) {
-        if (e - s >= 2 && buf.getByte(s) == '"' && buf.getByte(e - 1) == '"') {
+    static String unquote(byte[] buf, int s, int e) {
+        if (e - s >= 2 && buf[s] == '"' && buf[e - 1] == '"') {
             boolean escaped = Ascii.indexOf(buf, s + 1, e - 1, (byte) '\\') >= 0;
             if (!escaped) {
                 return Ascii.utf8(buf, s + 1, e - 1);
@@ -173,9 +172,9 @@ final class SipScan {
             byte[] out = new byte[e - s - 2];
             int n = 0;
             for (int i = s + 1; i < e - 1; i++) {
-                byte b = buf.getByte(i);
+                byte b = buf[i];
                 if (b == '\\' && i + 1 < e - 1) {
-                    b = buf.getByte(++i);
+                    b = buf[++i];
                 }
                 out[n++] = b;
             }
@@ -185,13 +184,13 @@ final class SipScan {
     }
 
     /** True if [s, e) is {@code scheme ":" rest} with a valid scheme and no whitespace or controls. */
-    static boolean isUri(ByteBuf buf, int s, int e) {
-        if (s >= e || !Ascii.isAlpha(buf.getByte(s))) {
+    static boolean isUri(byte[] buf, int s, int e) {
+        if (s >= e || !Ascii.isAlpha(buf[s])) {
             return false;
         }
         int colon = -1;
         for (int i = s; i < e; i++) {
-            byte b = buf.getByte(i);
+            byte b = buf[i];
             if ((b & 0xff) <= 0x20 || b == 0x7f) {
                 return false;
             }

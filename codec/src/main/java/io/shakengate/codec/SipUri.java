@@ -1,6 +1,5 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * A SIP, SIPS or TEL URI (RFC 3261 section 19.1, RFC 3966) viewed in place in a message. Other schemes are
@@ -22,7 +21,7 @@ public final class SipUri {
         OTHER
     }
 
-    private final ByteBuf buf;
+    private final byte[] buf;
     private final int base;
     private final int start;
     private final int end;
@@ -36,7 +35,7 @@ public final class SipUri {
     private final int paramsStart;
     private final int headersStart;
 
-    private SipUri(ByteBuf buf, int base, int start, int end, Scheme scheme, int userStart, int userEnd,
+    private SipUri(byte[] buf, int base, int start, int end, Scheme scheme, int userStart, int userEnd,
                    int passwordEnd, int hostStart, int hostEnd, int port, int paramsStart, int headersStart) {
         this.buf = buf;
         this.base = base;
@@ -57,7 +56,7 @@ public final class SipUri {
      * Parses the URI in {@code [s, e)} of {@code buf}; {@code base} is where its message starts (for error
      * offsets). Throws {@link SipParseException} with {@link SipParseError#URI_INVALID}.
      */
-    static SipUri parse(ByteBuf buf, int base, int s, int e) {
+    static SipUri parse(byte[] buf, int base, int s, int e) {
         if (!SipScan.isUri(buf, s, e)) {
             throw new SipParseException(SipParseError.URI_INVALID, s - base);
         }
@@ -95,7 +94,7 @@ public final class SipUri {
         int q = Ascii.indexOf(buf, hs, e, (byte) '?');
         int headers = q < 0 ? e : q;
         int he;
-        if (hs < headers && buf.getByte(hs) == '[') {
+        if (hs < headers && buf[hs] == '[') {
             int close = Ascii.indexOf(buf, hs, headers, (byte) ']');
             if (close < 0) {
                 throw new SipParseException(SipParseError.URI_INVALID, hs - base);
@@ -104,7 +103,7 @@ public final class SipUri {
         } else {
             he = hs;
             while (he < headers) {
-                byte b = buf.getByte(he);
+                byte b = buf[he];
                 if (b == ':' || b == ';') {
                     break;
                 }
@@ -116,10 +115,10 @@ public final class SipUri {
         }
         int p = he;
         int port = -1;
-        if (p < headers && buf.getByte(p) == ':') {
+        if (p < headers && buf[p] == ':') {
             int ps = p + 1;
             p = ps;
-            while (p < headers && Ascii.isDigit(buf.getByte(p))) {
+            while (p < headers && Ascii.isDigit(buf[p])) {
                 p++;
             }
             port = (int) Ascii.parseDecimal(buf, ps, p, 65535);
@@ -127,7 +126,7 @@ public final class SipUri {
                 throw new SipParseException(SipParseError.URI_INVALID, ps - base);
             }
         }
-        if (p < headers && buf.getByte(p) != ';') {
+        if (p < headers && buf[p] != ';') {
             throw new SipParseException(SipParseError.URI_INVALID, p - base);
         }
         return new SipUri(buf, base, s, e, scheme, us, ue, pe, hs, he, port, p, headers);
@@ -213,7 +212,7 @@ public final class SipUri {
         if (v < 0) {
             return -1;
         }
-        int nameStart = buf.indexOf(SipScan.start(v), ps, (byte) ';');
+        int nameStart = Ascii.lastIndexOf(buf, ps, SipScan.start(v), (byte) ';');
         return SipScan.pack(nameStart, SipScan.end(v));
     }
 

@@ -1,13 +1,12 @@
 package io.shakengate.codec;
 
-import io.netty.buffer.ByteBuf;
 
 /**
  * One Via value (RFC 3261 section 20.42): {@code SIP / 2.0 / transport sent-by *( ; via-params )}, with
  * the whitespace the grammar allows around '/', ':', ';' and '=' (RFC 4475 section 3.1.1.1).
  */
 public final class ViaHeader {
-    private final ByteBuf buf;
+    private final byte[] buf;
     private final int base;
     private final int start;
     private final int end;
@@ -18,7 +17,7 @@ public final class ViaHeader {
     private final int port;
     private final int paramsStart;
 
-    private ViaHeader(ByteBuf buf, int base, int start, int end, int transportStart, int transportEnd, int hostStart,
+    private ViaHeader(byte[] buf, int base, int start, int end, int transportStart, int transportEnd, int hostStart,
                       int hostEnd, int port, int paramsStart) {
         this.buf = buf;
         this.base = base;
@@ -32,7 +31,7 @@ public final class ViaHeader {
         this.paramsStart = paramsStart;
     }
 
-    static ViaHeader parse(ByteBuf buf, int base, int s, int e) {
+    static ViaHeader parse(byte[] buf, int base, int s, int e) {
         int p = token(buf, base, s, e);
         p = slash(buf, base, p, e);
         p = token(buf, base, p, e);
@@ -45,7 +44,7 @@ public final class ViaHeader {
             throw new SipParseException(SipParseError.VIA_INVALID, p - base);
         }
         int he;
-        if (buf.getByte(hs) == '[') {
+        if (buf[hs] == '[') {
             int close = Ascii.indexOf(buf, hs, e, (byte) ']');
             if (close < 0) {
                 throw new SipParseException(SipParseError.VIA_INVALID, hs - base);
@@ -54,7 +53,7 @@ public final class ViaHeader {
         } else {
             he = hs;
             while (he < e) {
-                byte b = buf.getByte(he);
+                byte b = buf[he];
                 if (!Ascii.isAlpha(b) && !Ascii.isDigit(b) && b != '.' && b != '-' && b != '_') {
                     break;
                 }
@@ -66,10 +65,10 @@ public final class ViaHeader {
         }
         p = Ascii.skipWs(buf, he, e);
         int port = -1;
-        if (p < e && buf.getByte(p) == ':') {
+        if (p < e && buf[p] == ':') {
             int ps = Ascii.skipWs(buf, p + 1, e);
             p = ps;
-            while (p < e && Ascii.isDigit(buf.getByte(p))) {
+            while (p < e && Ascii.isDigit(buf[p])) {
                 p++;
             }
             port = (int) Ascii.parseDecimal(buf, ps, p, 65535);
@@ -83,9 +82,9 @@ public final class ViaHeader {
         return new ViaHeader(buf, base, s, e, ts, te, hs, he, port, p);
     }
 
-    private static int token(ByteBuf buf, int base, int p, int e) {
+    private static int token(byte[] buf, int base, int p, int e) {
         int s = p;
-        while (p < e && Ascii.isToken(buf.getByte(p))) {
+        while (p < e && Ascii.isToken(buf[p])) {
             p++;
         }
         if (p == s) {
@@ -94,9 +93,9 @@ public final class ViaHeader {
         return p;
     }
 
-    private static int slash(ByteBuf buf, int base, int p, int e) {
+    private static int slash(byte[] buf, int base, int p, int e) {
         p = Ascii.skipWs(buf, p, e);
-        if (p == e || buf.getByte(p) != '/') {
+        if (p == e || buf[p] != '/') {
             throw new SipParseException(SipParseError.VIA_INVALID, p - base);
         }
         return Ascii.skipWs(buf, p + 1, e);

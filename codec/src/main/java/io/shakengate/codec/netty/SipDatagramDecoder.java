@@ -22,9 +22,9 @@ import java.util.List;
  * without Content-Length runs to the end of the datagram).
  *
  * <p>Sharable: it keeps no per-channel state; each event-loop thread has its own {@link SipParser}.
- * The message retains the datagram's buffer, with no copy, unless that buffer is much larger than the
- * message (a fixed 64 KiB receive buffer holding a 1 KiB INVITE): then the message is copied into a buffer
- * of its own size, so that INVITEs waiting for a certificate do not pin 64 KiB each.
+ * The datagram is copied once into a pooled heap buffer of its own size, which the message owns: parsing
+ * reads its array (much cheaper than ByteBuf accessors), and INVITEs waiting for a certificate do not pin a
+ * 64 KiB receive buffer each.
  *
  * <p>Netty's default datagram receive buffer is 2,048 bytes, which silently truncates an INVITE with SDP and
  * an Identity header: use {@link #configure} on every datagram channel.
@@ -65,37 +65,33 @@ public final class SipDatagramDecoder extends MessageToMessageDecoder<DatagramPa
             return;
         }
         SipParser parser = parsers.get();
-        int from = content.readerIndex();
-        int end = parser.parse(content, from, from + readable, true);
-        int start = parser.messageStart();
-        if (end >= 0) {
-            SipMessage m = message(ctx, parser, content, start, end - start, false);
-            m.addresses(packet.sender(), packet.recipient());
-            listener.decoded(m.isRequest());
-            out.add(m);
-            return;
+        ByteBuf copy = ctx.alloc().heapBuffer(readable, readable);
+        boolean handedOver = false;
+        try {
+            copy.writeBytes(content, content.readerIndex(), readable);
+            int off = copy.arrayOffset();
+            int end = parser.parse(copy.array(), off, off + readable, true);
+            int start = parser.messageStart() - off;
+            if (end >= 0) {
+                SipMessage m = parser.build(copy, start, end - off - start);
+                handedOver = true;
+                m.addresses(packet.sender(), packet.recipient());
+                listener.decoded(m.isRequest());
+                out.add(m);
+                return;
+            }
+            SipParseError error = parser.error();
+            listener.rejected(error);
+            if (error.status() != 0 && parser.isRequestLike()) {
+                SipMessage partial = parser.buildPartial(copy, start, readable - start);
+                handedOver = true;
+                partial.addresses(packet.sender(), packet.recipient());
+                out.add(new SipMalformedMessage(error, parser.errorOffset(), partial, true));
+            }
+        } finally {
+            if (!handedOver) {
+                copy.release();
+            }
         }
-        SipParseError error = parser.error();
-        listener.rejected(error);
-        if (error.status() != 0 && parser.isRequestLike()) {
-            SipMessage partial = message(ctx, parser, content, start, from + readable - start, true);
-            partial.addresses(packet.sender(), packet.recipient());
-            out.add(new SipMalformedMessage(error, parser.errorOffset(), partial, true));
-        }
-    }
-
-    private static SipMessage message(ChannelHandlerContext ctx, SipParser parser, ByteBuf content, int start,
-                                      int length, boolean partial) {
-        ByteBuf buf;
-        int base;
-        if (content.capacity() > 4 * length && content.capacity() > 8192) {
-            buf = ctx.alloc().buffer(length);
-            buf.writeBytes(content, start, length);
-            base = 0;
-        } else {
-            buf = content.retain();
-            base = start;
-        }
-        return partial ? parser.buildPartial(buf, base, length) : parser.build(buf, base, length);
     }
 }

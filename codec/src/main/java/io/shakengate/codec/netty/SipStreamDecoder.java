@@ -20,8 +20,8 @@ import java.util.List;
  * (RFC 5626 section 3.5.1).
  *
  * <p>Work per byte stays linear however the bytes are split: the decoder looks for the empty line only in
- * bytes it has not searched yet, parses the header block once, then waits for the body without parsing
- * again.
+ * bytes it has not searched yet, then copies the header block once into a pooled heap buffer and parses it
+ * once; the body is appended to that buffer when it has arrived, and the buffer becomes the message's.
  *
  * <p>After a framing error the stream cannot be trusted: the decoder passes on a {@link SipMalformedMessage}
  * (so that the request can be answered), discards everything after it, and the connection should be closed
@@ -30,11 +30,15 @@ import java.util.List;
 public final class SipStreamDecoder extends ByteToMessageDecoder {
     private static final ByteBuf PONG = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer(2).writeByte('\r').writeByte('\n')).asReadOnly();
+    private static final int NOT_FOUND = -1;
 
     private final SipParser parser;
     private final SipDecoderListener listener;
     private int searched;
-    private int pendingLength;
+    /** The header block being completed with its body, or null; owned by this decoder until handed over. */
+    private ByteBuf head;
+    private int headLength;
+    private int messageLength;
     private boolean failed;
 
     /** A decoder with the given limits, reporting to {@code listener}. */
@@ -45,48 +49,54 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
-            return;
-        }
-        while (in.isReadable()) {
-            if (pendingLength == 0 && searched == 0 && skipKeepAlives(ctx, in)) {
-                continue;
-            }
-            if (!in.isReadable()) {
-                return;
-            }
-            int from = in.readerIndex();
-            int end = in.writerIndex();
-            if (pendingLength > 0 ? end - from < pendingLength : !headerBlockComplete(in, from, end)) {
-                return;
-            }
-            int r = parser.parse(in, from, end, false);
-            if (r == SipParser.NEED_MORE) {
-                if (parser.headerBlockLength() < 0) {
+        while (in.isReadable() && !failed) {
+            if (head == null) {
+                if (searched == 0 && skipKeepAlives(ctx, in)) {
+                    continue;
+                }
+                int headEnd = findHeaderEnd(in);
+                if (headEnd == NOT_FOUND) {
                     return;
                 }
-                pendingLength = parser.messageStart() - from + expectedLength();
+                if (!parseHead(ctx, in, headEnd, out)) {
+                    break;
+                }
+            }
+            int from = in.readerIndex();
+            if (in.writerIndex() - from < messageLength) {
                 return;
             }
-            searched = 0;
-            pendingLength = 0;
-            if (r == SipParser.ERROR) {
-                fail(ctx, in, out, from);
-                return;
-            }
-            int start = parser.messageStart();
-            SipMessage m = parser.build(in.retainedSlice(start, r - start), 0, r - start);
+            int bodyLength = messageLength - headLength;
+            head.writeBytes(in, from + headLength, bodyLength);
+            in.readerIndex(from + messageLength);
+            SipMessage m = parser.build(head, 0, messageLength);
+            head = null;
             m.addresses(remote(ctx), local(ctx));
-            in.readerIndex(r);
             listener.decoded(m.isRequest());
             out.add(m);
         }
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+        }
     }
 
-    /** Length of the message (from its start) that the last NEED_MORE parse is waiting for. */
-    private int expectedLength() {
-        return parser.headerBlockLength() + parser.declaredContentLength();
+    /** Copies and parses the header block [readerIndex, headEnd); false if the stream failed. */
+    private boolean parseHead(ChannelHandlerContext ctx, ByteBuf in, int headEnd, List<Object> out) {
+        int from = in.readerIndex();
+        searched = 0;
+        headLength = headEnd - from;
+        int capacity = Math.min(in.readableBytes(), headLength + parser.config().maxBodyBytes());
+        ByteBuf copy = ctx.alloc().heapBuffer(capacity);
+        copy.writeBytes(in, from, headLength);
+        int off = copy.arrayOffset();
+        int r = parser.parse(copy.array(), off, off + headLength, false);
+        if (r == SipParser.ERROR) {
+            fail(ctx, copy, out);
+            return false;
+        }
+        head = copy;
+        messageLength = r == SipParser.NEED_MORE ? headLength + parser.declaredContentLength() : headLength;
+        return true;
     }
 
     private boolean skipKeepAlives(ChannelHandlerContext ctx, ByteBuf in) {
@@ -113,21 +123,27 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
         return true;
     }
 
-    /** True once [from, end) holds an empty line; searches each byte once across calls. */
-    private boolean headerBlockComplete(ByteBuf in, int from, int end) {
+    /**
+     * Index just after the empty line that ends the header block, or {@link #NOT_FOUND}; searches each byte
+     * once across calls. Past the header block limit without an empty line it returns the limit, so that the
+     * parser names the limit that broke.
+     */
+    private int findHeaderEnd(ByteBuf in) {
+        int from = in.readerIndex();
+        int end = in.writerIndex();
         int limit = parser.config().maxHeaderBlockBytes() + 4;
         int p = from + Math.max(0, searched - 3);
         int stop = Math.min(end, from + limit);
         while (p < stop) {
             int lf = in.indexOf(p, stop, (byte) '\n');
-            if (lf < 0) {
+            if (lf < 0 || lf + 1 >= end) {
                 break;
             }
-            if (lf + 1 < end && in.getByte(lf + 1) == '\n') {
-                return true;
+            if (in.getByte(lf + 1) == '\n') {
+                return lf + 2;
             }
             if (lf + 2 < end && in.getByte(lf + 1) == '\r' && in.getByte(lf + 2) == '\n') {
-                return true;
+                return lf + 3;
             }
             if (lf + 2 >= end) {
                 break;
@@ -135,24 +151,30 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
             p = lf + 1;
         }
         searched = stop - from;
-        // Past the limit without an empty line: let the parser name the limit that broke.
-        return end - from >= limit;
+        return end - from >= limit ? from + limit : NOT_FOUND;
     }
 
-    private void fail(ChannelHandlerContext ctx, ByteBuf in, List<Object> out, int from) {
+    private void fail(ChannelHandlerContext ctx, ByteBuf copy, List<Object> out) {
         SipParseError error = parser.error();
         listener.rejected(error);
         failed = true;
         if (error.status() != 0 && parser.isRequestLike()) {
-            int start = parser.messageStart();
-            int len = in.writerIndex() - start;
-            SipMessage partial = parser.buildPartial(in.retainedSlice(start, len), 0, len);
+            int start = parser.messageStart() - copy.arrayOffset();
+            SipMessage partial = parser.buildPartial(copy, start, copy.readableBytes() - start);
             partial.addresses(remote(ctx), local(ctx));
             out.add(new SipMalformedMessage(error, parser.errorOffset(), partial, false));
         } else {
+            copy.release();
             out.add(new SipMalformedMessage(error, parser.errorOffset(), null, false));
         }
-        in.skipBytes(in.readableBytes());
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (head != null) {
+            head.release();
+            head = null;
+        }
     }
 
     private static InetSocketAddress remote(ChannelHandlerContext ctx) {
