@@ -131,6 +131,38 @@ final class Ascii {
         return -1;
     }
 
+    /** Index of the first of {@code b1}, {@code b2} or {@code b3} in [from, end), or -1; eight bytes at a time. */
+    static int indexOfAny(byte[] buf, int from, int end, byte b1, byte b2, byte b3) {
+        long p1 = (b1 & 0xffL) * ONES;
+        long p2 = (b2 & 0xffL) * ONES;
+        long p3 = (b3 & 0xffL) * ONES;
+        int i = from;
+        for (; i + 8 <= end; i += 8) {
+            long w = (long) LONGS.get(buf, i);
+            long x1 = w ^ p1;
+            long x2 = w ^ p2;
+            long x3 = w ^ p3;
+            long t = ((x1 - ONES) & ~x1 | (x2 - ONES) & ~x2 | (x3 - ONES) & ~x3) & HIGHS;
+            if (t != 0) {
+                // the lowest flagged byte is exact; higher ones may be false positives, so check from it
+                int j = i + (Long.numberOfTrailingZeros(t) >>> 3);
+                for (; j < i + 8; j++) {
+                    byte b = buf[j];
+                    if (b == b1 || b == b2 || b == b3) {
+                        return j;
+                    }
+                }
+            }
+        }
+        for (; i < end; i++) {
+            byte b = buf[i];
+            if (b == b1 || b == b2 || b == b3) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Last index of {@code b} in [from, end), or -1. */
     static int lastIndexOf(byte[] buf, int from, int end, byte b) {
         for (int i = end - 1; i >= from; i--) {

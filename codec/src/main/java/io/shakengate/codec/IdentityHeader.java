@@ -5,8 +5,8 @@ package io.shakengate.codec;
  * One Identity header value (RFC 8224 section 4):
  * {@code signed-identity-digest SEMI ident-info *( SEMI ident-info-params )}.
  *
- * <p>The digest is accepted in the full base64url alphabet plus '.', '+', '/' and '=' (every implementation
- * sends base64url although the ABNF lists base64). The parameters are kept as received; {@code info},
+ * <p>The digest is not checked character by character here (the PASSporT parser decodes it as base64url,
+ * which every implementation sends although the ABNF lists base64). The parameters are kept as received; {@code info},
  * {@code alg} and {@code ppt} have accessors that unquote them ({@code ppt="shaken"} is common). Whether
  * {@code info} is present is the verifier's business (RFC 8224 says 436), not a parse error here.
  */
@@ -25,20 +25,35 @@ public final class IdentityHeader {
         this.tokenEnd = tokenEnd;
     }
 
+    /**
+     * Parses the Identity value that starts at {@code s} of a header line whose value ends at {@code lineEnd}:
+     * the digest runs to the first ';' or ',' (one SWAR pass over its 500-800 bytes) and the parameters to
+     * the next top-level comma. {@link #end()} tells where the next comma-separated value may start.
+     */
+    static IdentityHeader parseFirst(byte[] buf, int base, int s, int lineEnd) {
+        int stop = Ascii.indexOfAny(buf, s, lineEnd, (byte) ';', (byte) ',', (byte) ';');
+        int paramsEnd = stop < 0 || buf[stop] == ',' ? (stop < 0 ? lineEnd : stop) : SipScan.nextComma(buf, stop, lineEnd);
+        return parse(buf, base, s, Ascii.trimEnd(buf, s, paramsEnd));
+    }
+
+    /** Index just after this value (its parameters included). */
+    int end() {
+        return end;
+    }
+
     static IdentityHeader parse(byte[] buf, int base, int s, int e) {
-        int p = s;
-        while (p < e && isDigestChar(buf[p])) {
-            p++;
+        // The digest runs to the first ';' (or whitespace before it). Its characters are not checked here:
+        // the PASSporT parser base64url-decodes every segment and rejects anything else, so scanning 500-800
+        // bytes again would only cost time. It must not be empty.
+        int semi = Ascii.indexOf(buf, s, e, (byte) ';');
+        int p = Ascii.trimEnd(buf, s, semi < 0 ? e : semi);
+        if (p == s) {
+            throw new SipParseException(SipParseError.IDENTITY_INVALID, s - base);
         }
-        if (p == s || SipScan.findParam(buf, p, e, null) == SipScan.MALFORMED) {
+        if (SipScan.findParam(buf, p, e, null) == SipScan.MALFORMED) {
             throw new SipParseException(SipParseError.IDENTITY_INVALID, p - base);
         }
         return new IdentityHeader(buf, base, s, e, p);
-    }
-
-    private static boolean isDigestChar(byte b) {
-        return Ascii.isAlpha(b) || Ascii.isDigit(b) || b == '-' || b == '_' || b == '.' || b == '+' || b == '/'
-                || b == '=';
     }
 
     /** The signed-identity-digest: the PASSporT in compact JWS form (or {@code ..sig} in compact form). */

@@ -107,6 +107,31 @@ public final class NameAddress {
         return u;
     }
 
+    /**
+     * The telephone number of the URI without building a {@link SipUri}: what {@code uri().telephoneNumber()}
+     * returns (the number of a tel: URI, the user part of a sip:/sips: URI up to its first ';'), or null.
+     */
+    public String telephoneNumber() {
+        if (uri != null) {
+            return uri.telephoneNumber();
+        }
+        int colon = Ascii.indexOf(buf, uriStart, uriEnd, (byte) ':');
+        int s = colon + 1;
+        if (Ascii.equalsIgnoreCase(buf, uriStart, colon, "tel")) {
+            int semi = Ascii.indexOfAny(buf, s, uriEnd, (byte) ';', (byte) '?', (byte) ';');
+            return Ascii.latin1(buf, s, semi < 0 ? uriEnd : semi);
+        }
+        if (!Ascii.equalsIgnoreCase(buf, uriStart, colon, "sip") && !Ascii.equalsIgnoreCase(buf, uriStart, colon, "sips")) {
+            return null;
+        }
+        int at = Ascii.indexOf(buf, s, uriEnd, (byte) '@');
+        if (at < 0) {
+            return null;
+        }
+        int userEnd = Ascii.indexOfAny(buf, s, at, (byte) ';', (byte) ':', (byte) ';');
+        return Ascii.latin1(buf, s, userEnd < 0 ? at : userEnd);
+    }
+
     /** The URI as written. */
     public String uriString() {
         return Ascii.latin1(buf, uriStart, uriEnd);

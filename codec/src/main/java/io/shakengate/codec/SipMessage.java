@@ -1,6 +1,7 @@
 package io.shakengate.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.Recycler;
 import io.netty.util.ReferenceCounted;
 
 import java.net.InetSocketAddress;
@@ -36,25 +37,25 @@ public final class SipMessage implements ReferenceCounted {
     private static final int ID_SHIFT = 24;
     private static final int OFFSET_MASK = 0xffffff;
 
-    private final ByteBuf buffer;
-    private final int bufferBase;
-    private final byte[] a;
-    private final int base;
-    private final int length;
-    private final int[] headers;
-    private final int count;
-    private final int statusCode;
-    private final SipMethod method;
-    private final boolean startLineValid;
-    private final int t0s;
-    private final int t0e;
-    private final int t1s;
-    private final int t1e;
-    private final int t2s;
-    private final int t2e;
-    private final int headersEnd;
-    private final int bodyStart;
-    private final int bodyLength;
+    private ByteBuf buffer;
+    private int bufferBase;
+    private byte[] a;
+    private int base;
+    private int length;
+    private int[] headers = new int[3 * 24];
+    private int count;
+    private int statusCode;
+    private SipMethod method;
+    private boolean startLineValid;
+    private int t0s;
+    private int t0e;
+    private int t1s;
+    private int t1e;
+    private int t2s;
+    private int t2e;
+    private int headersEnd;
+    private int bodyStart;
+    private int bodyLength;
 
     private InetSocketAddress sender;
     private InetSocketAddress recipient;
@@ -64,31 +65,67 @@ public final class SipMessage implements ReferenceCounted {
     private NameAddress to;
     private CSeqHeader cseq;
 
-    SipMessage(ByteBuf buffer, int bufferBase, int length, int[] headers, int count, int statusCode, SipMethod method,
-               boolean startLineValid, int t0s, int t0e, int t1s, int t1e, int t2s, int t2e, int headersEnd,
-               int bodyStart, int bodyLength) {
+    private static final Recycler<SipMessage> RECYCLER = new Recycler<>() {
+        @Override
+        protected SipMessage newObject(Handle<SipMessage> handle) {
+            return new SipMessage(handle);
+        }
+    };
+
+    private final Recycler.Handle<SipMessage> handle;
+
+    private SipMessage(Recycler.Handle<SipMessage> handle) {
+        this.handle = handle;
+    }
+
+    /**
+     * A message from the pool (Netty's Recycler, like pooled buffers): decoding allocates no message object
+     * and no index array in the steady state. It goes back to the pool when its buffer's last reference is
+     * released, so, as with a ByteBuf, a message must not be used after its release.
+     */
+    static SipMessage newInstance(ByteBuf buffer, int bufferBase, int length, int[] scratch, int count,
+                                  int statusCode, SipMethod method, boolean startLineValid, int t0s, int t0e,
+                                  int t1s, int t1e, int t2s, int t2e, int headersEnd, int bodyStart,
+                                  int bodyLength) {
         if (!buffer.hasArray()) {
             throw new IllegalArgumentException("a SipMessage needs a buffer with a backing array");
         }
-        this.buffer = buffer;
-        this.bufferBase = bufferBase;
-        this.a = buffer.array();
-        this.base = buffer.arrayOffset() + bufferBase;
-        this.length = length;
-        this.headers = headers;
-        this.count = count;
-        this.statusCode = statusCode;
-        this.method = method;
-        this.startLineValid = startLineValid;
-        this.t0s = t0s;
-        this.t0e = t0e;
-        this.t1s = t1s;
-        this.t1e = t1e;
-        this.t2s = t2s;
-        this.t2e = t2e;
-        this.headersEnd = headersEnd;
-        this.bodyStart = bodyStart;
-        this.bodyLength = bodyLength;
+        SipMessage m = RECYCLER.get();
+        m.buffer = buffer;
+        m.bufferBase = bufferBase;
+        m.a = buffer.array();
+        m.base = buffer.arrayOffset() + bufferBase;
+        m.length = length;
+        if (m.headers.length < 3 * count) {
+            m.headers = new int[Math.max(3 * count, 2 * m.headers.length)];
+        }
+        System.arraycopy(scratch, 0, m.headers, 0, 3 * count);
+        m.count = count;
+        m.statusCode = statusCode;
+        m.method = method;
+        m.startLineValid = startLineValid;
+        m.t0s = t0s;
+        m.t0e = t0e;
+        m.t1s = t1s;
+        m.t1e = t1e;
+        m.t2s = t2s;
+        m.t2e = t2e;
+        m.headersEnd = headersEnd;
+        m.bodyStart = bodyStart;
+        m.bodyLength = bodyLength;
+        return m;
+    }
+
+    private void recycle() {
+        buffer = null;
+        a = null;
+        sender = null;
+        recipient = null;
+        topVia = null;
+        from = null;
+        to = null;
+        cseq = null;
+        handle.recycle(this);
     }
 
     // ---------------------------------------------------------------- start line
@@ -398,9 +435,37 @@ public final class SipMessage implements ReferenceCounted {
         return values(SipHeaderName.P_ASSERTED_IDENTITY, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
     }
 
+    /**
+     * The {@code n}-th Identity value (counting comma-separated values too), or null; throws IDENTITY_INVALID.
+     * No list is built: the verifier's usual call is {@code identity(0)}.
+     */
+    public IdentityHeader identity(int n) {
+        int seen = 0;
+        for (int i = indexOf(SipHeaderName.IDENTITY); i >= 0; i = indexOf(SipHeaderName.IDENTITY, i + 1)) {
+            int e = valueEnd(i);
+            for (int p = valueStart(i); p < e; ) {
+                int vs = Ascii.skipWs(a, p, e);
+                if (vs == e || a[vs] == ',') {
+                    throw new SipParseException(SipParseError.IDENTITY_INVALID, vs - base);
+                }
+                IdentityHeader id = IdentityHeader.parseFirst(a, base, vs, e);
+                if (seen++ == n) {
+                    return id;
+                }
+                int c = Ascii.indexOf(a, id.end(), e, (byte) ',');
+                p = c < 0 ? e : c + 1;
+            }
+        }
+        return null;
+    }
+
     /** Every Identity value, in order; throws IDENTITY_INVALID. */
     public List<IdentityHeader> identities() {
-        return values(SipHeaderName.IDENTITY, IdentityHeader::parse, SipParseError.IDENTITY_INVALID);
+        List<IdentityHeader> out = new ArrayList<>(2);
+        for (IdentityHeader id; (id = identity(out.size())) != null; ) {
+            out.add(id);
+        }
+        return out;
     }
 
     /** Every Reason value; throws REASON_INVALID. */
@@ -505,40 +570,57 @@ public final class SipMessage implements ReferenceCounted {
 
     @Override
     public int refCnt() {
-        return buffer.refCnt();
+        ByteBuf b = buffer;
+        return b == null ? 0 : b.refCnt();
+    }
+
+    private ByteBuf live() {
+        ByteBuf b = buffer;
+        if (b == null) {
+            throw new io.netty.util.IllegalReferenceCountException(0);
+        }
+        return b;
     }
 
     @Override
     public SipMessage retain() {
-        buffer.retain();
+        live().retain();
         return this;
     }
 
     @Override
     public SipMessage retain(int increment) {
-        buffer.retain(increment);
+        live().retain(increment);
         return this;
     }
 
     @Override
     public SipMessage touch() {
-        buffer.touch();
+        live().touch();
         return this;
     }
 
     @Override
     public SipMessage touch(Object hint) {
-        buffer.touch(hint);
+        live().touch(hint);
         return this;
     }
 
     @Override
     public boolean release() {
-        return buffer.release();
+        if (live().release()) {
+            recycle();
+            return true;
+        }
+        return false;
     }
 
     @Override
     public boolean release(int decrement) {
-        return buffer.release(decrement);
+        if (live().release(decrement)) {
+            recycle();
+            return true;
+        }
+        return false;
     }
 }

@@ -3,6 +3,7 @@ package io.shakengate.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.AsciiString;
 
 import java.util.Arrays;
 
@@ -237,17 +238,35 @@ public final class SipMessageEditor {
             len += names[k].length() + 4;
         }
         if (texts[k] != null) {
-            len += ByteBufUtil.utf8Bytes(texts[k]);
+            len += utf8Length(texts[k]);
         }
         if (suffixes[k] != null) {
-            len += ByteBufUtil.utf8Bytes(suffixes[k]);
+            len += utf8Length(suffixes[k]);
         }
         return len;
     }
 
-    /** Writes the edited message into a new buffer from {@code alloc}. */
+    private static int utf8Length(CharSequence cs) {
+        return cs instanceof AsciiString ? cs.length() : ByteBufUtil.utf8Bytes(cs);
+    }
+
+    /** A lower bound of the encoded length, exact for ASCII texts; cheap (no pass over the texts). */
+    private int estimatedLength() {
+        int len = msg.length();
+        for (int k = 0; k < n; k++) {
+            len -= ends[k] - starts[k];
+            len += (names[k] != null ? names[k].length() + 4 : 0) + (texts[k] != null ? texts[k].length() : 0)
+                    + (suffixes[k] != null ? suffixes[k].length() : 0);
+        }
+        return len;
+    }
+
+    /**
+     * Writes the edited message into a new buffer from {@code alloc}. Texts given as {@link AsciiString}
+     * (what the signer produces) are copied as bytes; other CharSequences are written as UTF-8.
+     */
     public ByteBuf encode(ByteBufAllocator alloc) {
-        ByteBuf out = alloc.buffer(encodedLength());
+        ByteBuf out = alloc.buffer(estimatedLength());
         boolean ok = false;
         try {
             encode(out);
@@ -277,10 +296,10 @@ public final class SipMessageEditor {
                 out.writeBytes(COLON_SP);
             }
             if (texts[k] != null) {
-                ByteBufUtil.writeUtf8(out, texts[k]);
+                write(out, texts[k]);
             }
             if (suffixes[k] != null) {
-                ByteBufUtil.writeUtf8(out, suffixes[k]);
+                write(out, suffixes[k]);
             }
             if (names[k] != null) {
                 out.writeShort(0x0d0a);
@@ -288,6 +307,14 @@ public final class SipMessageEditor {
             pos = ends[k];
         }
         out.writeBytes(buf, pos, end - pos);
+    }
+
+    private static void write(ByteBuf out, CharSequence text) {
+        if (text instanceof AsciiString ascii) {
+            out.writeBytes(ascii.array(), ascii.arrayOffset(), ascii.length());
+        } else {
+            ByteBufUtil.writeUtf8(out, text);
+        }
     }
 
     /** Stable insertion sort by start (few edits; insertions at one place keep their order). */

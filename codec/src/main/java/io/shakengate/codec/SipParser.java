@@ -407,7 +407,7 @@ public final class SipParser {
      * the caller's reference to {@code buf}.
      */
     public SipMessage build(ByteBuf buf, int base, int length) {
-        return new SipMessage(buf, base, length, Arrays.copyOf(scratch, 3 * count), count, statusCode, method,
+        return SipMessage.newInstance(buf, base, length, scratch, count, statusCode, method,
                 startLineValid, t0s, t0e, t1s, t1e, t2s, t2e, headersEnd, bodyStart, (int) contentLength);
     }
 
@@ -417,7 +417,7 @@ public final class SipParser {
      */
     public SipMessage buildPartial(ByteBuf buf, int base, int length) {
         int he = headersEnd >= 0 ? headersEnd : length;
-        return new SipMessage(buf, base, length, Arrays.copyOf(scratch, 3 * count), count, statusCode, method,
+        return SipMessage.newInstance(buf, base, length, scratch, count, statusCode, method,
                 startLineValid, t0s, t0e, t1s, t1e, t2s, t2e, he, Math.min(length, he), 0);
     }
 }

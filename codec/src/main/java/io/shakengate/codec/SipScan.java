@@ -43,40 +43,46 @@ final class SipScan {
     /** Index of the next top-level comma (outside quotes and angle brackets) in [p, e), or e. */
     static int nextComma(byte[] buf, int p, int e) {
         boolean inAngle = false;
-        for (int i = p; i < e; i++) {
+        int i = p;
+        while (true) {
+            i = inAngle ? Ascii.indexOf(buf, i, e, (byte) '>') : Ascii.indexOfAny(buf, i, e, (byte) ',', (byte) '"',
+                    (byte) '<');
+            if (i < 0) {
+                return e;
+            }
             byte b = buf[i];
             if (b == '"') {
                 int q = endOfQuoted(buf, i, e);
                 if (q < 0) {
                     return e;
                 }
-                i = q - 1;
+                i = q;
             } else if (b == '<') {
                 inAngle = true;
+                i++;
             } else if (b == '>') {
                 inAngle = false;
-            } else if (b == ',' && !inAngle) {
+                i++;
+            } else {
                 return i;
             }
         }
-        return e;
     }
 
     /** Index of the first top-level occurrence of {@code c} (outside quotes) in [p, e), or -1. */
     static int indexOutsideQuotes(byte[] buf, int p, int e, byte c) {
-        for (int i = p; i < e; i++) {
-            byte b = buf[i];
-            if (b == '"') {
-                int q = endOfQuoted(buf, i, e);
-                if (q < 0) {
-                    return -1;
-                }
-                i = q - 1;
-            } else if (b == c) {
+        int i = p;
+        while (true) {
+            i = Ascii.indexOfAny(buf, i, e, c, (byte) '"', c);
+            if (i < 0 || buf[i] == c) {
                 return i;
             }
+            int q = endOfQuoted(buf, i, e);
+            if (q < 0) {
+                return -1;
+            }
+            i = q;
         }
-        return -1;
     }
 
     /**

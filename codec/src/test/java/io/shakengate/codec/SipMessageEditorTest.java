@@ -257,6 +257,38 @@ class SipMessageEditorTest {
     }
 
     @Test
+    void shouldReadTelephoneNumbersWithoutBuildingUris() {
+        Rfc4475Test.withMessage(INVITE.getBytes(StandardCharsets.UTF_8), false, m -> {
+            assertEquals("+12155550121", m.from().telephoneNumber());
+            assertEquals(m.from().uri().telephoneNumber(), m.from().telephoneNumber());
+            assertEquals("+12155550131", m.to().telephoneNumber());
+            assertEquals("+12155550121", m.pAssertedIdentities().get(0).telephoneNumber());
+        });
+        String noUser = INVITE.replace("To: <sip:+12155550131@ts.example.net;user=phone>", "To: <sip:ts.example.net>");
+        Rfc4475Test.withMessage(noUser.getBytes(StandardCharsets.UTF_8), false, m -> {
+            assertNull(m.to().telephoneNumber());
+            assertNull(m.to().uri().telephoneNumber());
+        });
+    }
+
+    @Test
+    void shouldRecycleAReleasedMessageCleanly() {
+        byte[] raw = INVITE.getBytes(StandardCharsets.UTF_8);
+        SipMessage[] kept = new SipMessage[1];
+        Rfc4475Test.withMessage(raw, true, m -> {
+            kept[0] = m;
+            assertEquals(1, m.refCnt());
+            assertEquals("f1", m.from().tag());
+        });
+        assertEquals(0, kept[0].refCnt());
+        assertThrows(io.netty.util.IllegalReferenceCountException.class, kept[0]::release);
+        Rfc4475Test.withMessage(SipCorpus.rfc4475("lwsdisp"), true, m -> {
+            assertEquals("323", m.from().tag(), "no view cached from an earlier use of a pooled message");
+            assertEquals("caller", m.from().displayName());
+        });
+    }
+
+    @Test
     void shouldFormatAndParseSipDates() {
         assertEquals("Thu, 01 Jan 2026 00:00:00 GMT", SipDates.format(1767225600L));
         String msg = INVITE.replace("Call-ID: edit-1\r\n", "Call-ID: edit-1\r\nDate: Fri, 30 Feb 2026 00:00:00 GMT\r\n");
