@@ -135,7 +135,7 @@ class SipDecoderFuzzProperties {
         return -1;
     }
 
-    @Property(tries = 3000)
+    @Property(tries = 10000)
     void datagramDecoderNeverThrowsNorLeaks(@ForAll("mutatedInvites") byte[] bytes) {
         EmbeddedChannel ch = new EmbeddedChannel(new SipDatagramDecoder(SipDecoderConfig.DEFAULT,
                 new SipParseErrorCounters()), SipBadRequestResponder.INSTANCE);
@@ -144,7 +144,7 @@ class SipDecoderFuzzProperties {
         assertFalse(ch.finish());
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 5000)
     void streamDecoderNeverThrowsNorLeaks(@ForAll("mutatedInvites") byte[] bytes,
                                           @ForAll("splits") double split) {
         EmbeddedChannel ch = new EmbeddedChannel(new SipStreamDecoder(SipDecoderConfig.DEFAULT,
