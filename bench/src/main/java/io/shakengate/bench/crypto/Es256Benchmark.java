@@ -1,0 +1,95 @@
+package io.shakengate.bench.crypto;
+
+import io.shakengate.crypto.sign.EcdsaProvider;
+import io.shakengate.crypto.sign.Es256Signer;
+import io.shakengate.crypto.sign.Es256Verifier;
+import io.shakengate.crypto.sign.SignerPool;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ES256 on one thread, ours beside the raw provider in the same run: {@code rawSign}/{@code rawVerify} use
+ * one JCA Signature of the provider directly (the ceiling), {@code poolSign}/{@code verify} go through
+ * SignerPool and Es256Verifier (what the appliance does per call). The input is the signing input of a
+ * SHAKEN PASSporT (header and claims, 263 bytes).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class Es256Benchmark {
+    private static final byte[] INPUT = ("eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly9jZXJ0LmV4YW1w"
+            + "bGUuY29tL3N0aS8xMjM0LWdvb2QucGVtIn0.eyJhdHRlc3QiOiJBIiwiZGVzdCI6eyJ0biI6WyIxMjE1NTU1MDEzMSJdfSwiaWF0IjoxNzY3"
+            + "MjI1NjAwLCJvcmlnIjp7InRuIjoiMTIxNTU1NTAxMjEifSwib3JpZ2lkIjoiOWYwYzRiMmUtNWQxYS00YzNiLThlN2YtMWEyYjNjNGQ1ZTZmIn0")
+            .getBytes(StandardCharsets.US_ASCII);
+
+    @Param({"ACCP", "BOUNCY_CASTLE"})
+    public String provider;
+
+    private Signature rawSigner;
+    private Signature rawVerifier;
+    private SignerPool pool;
+    private Es256Verifier verifier;
+    private PublicKey publicKey;
+    private final byte[] sig = new byte[64];
+    private byte[] validSig;
+
+    @Setup
+    public void setup() throws Exception {
+        EcdsaProvider p = EcdsaProvider.valueOf(provider);
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC", p.provider());
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair kp = g.generateKeyPair();
+        publicKey = kp.getPublic();
+        rawSigner = p.newSignature();
+        rawSigner.initSign(kp.getPrivate());
+        rawVerifier = p.newSignature();
+        rawVerifier.initVerify(publicKey);
+        pool = new SignerPool(p, kp.getPrivate());
+        verifier = new Es256Verifier(p);
+        Es256Signer s = pool.signer();
+        validSig = s.sign(INPUT);
+    }
+
+    @Benchmark
+    public int rawSign() throws Exception {
+        rawSigner.update(INPUT);
+        return rawSigner.sign(sig, 0, 64);
+    }
+
+    @Benchmark
+    public byte[] poolSign() {
+        pool.signer().sign(INPUT, 0, INPUT.length, sig, 0);
+        return sig;
+    }
+
+    @Benchmark
+    public boolean rawVerify() throws Exception {
+        rawVerifier.update(INPUT);
+        return rawVerifier.verify(validSig);
+    }
+
+    @Benchmark
+    public boolean verify() {
+        return verifier.verify(INPUT, 0, INPUT.length, validSig, 0, 64, publicKey);
+    }
+}
