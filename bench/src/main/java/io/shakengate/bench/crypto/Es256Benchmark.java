@@ -1,5 +1,9 @@
 package io.shakengate.bench.crypto;
 
+import io.shakengate.crypto.passport.Attestation;
+import io.shakengate.crypto.passport.PassportEncoder;
+import io.shakengate.crypto.passport.PassportSigner;
+import io.shakengate.crypto.passport.ShakenClaims;
 import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.Es256Signer;
 import io.shakengate.crypto.sign.Es256Verifier;
@@ -22,12 +26,14 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * ES256 on one thread, ours beside the raw provider in the same run: {@code rawSign}/{@code rawVerify} use
  * one JCA Signature of the provider directly (the ceiling), {@code poolSign}/{@code verify} go through
- * SignerPool and Es256Verifier (what the appliance does per call). The input is the signing input of a
+ * SignerPool and Es256Verifier, and {@code passportSign} builds the SHAKEN PASSporT from claims, signs it and
+ * writes the whole Identity header value (what the appliance does per signed call). The input is the signing input of a
  * SHAKEN PASSporT (header and claims, 263 bytes).
  */
 @State(Scope.Thread)
@@ -52,6 +58,11 @@ public class Es256Benchmark {
     private PublicKey publicKey;
     private final byte[] sig = new byte[64];
     private byte[] validSig;
+    private PassportSigner passportSigner;
+    private final PassportEncoder encoder = new PassportEncoder("https://cert.example.com/sti/1234-good.pem");
+    private final byte[][] identity = new byte[1][];
+    private final ShakenClaims claims = new ShakenClaims(Attestation.A, "12155550121", List.of("12155550131"),
+            1767225600L, "9f0c4b2e-5d1a-4c3b-8e7f-1a2b3c4d5e6f");
 
     @Setup
     public void setup() throws Exception {
@@ -68,6 +79,7 @@ public class Es256Benchmark {
         verifier = new Es256Verifier(p);
         Es256Signer s = pool.signer();
         validSig = s.sign(INPUT);
+        passportSigner = new PassportSigner(pool, "https://cert.example.com/sti/1234-good.pem");
     }
 
     @Benchmark
@@ -80,6 +92,19 @@ public class Es256Benchmark {
     public byte[] poolSign() {
         pool.signer().sign(INPUT, 0, INPUT.length, sig, 0);
         return sig;
+    }
+
+    /** Only the PASSporT's signing input from claims: the part of passportSign that is not ECDSA. */
+    @Benchmark
+    public int passportEncode() {
+        encoder.encode(claims);
+        return encoder.length();
+    }
+
+    /** Build the SHAKEN PASSporT from claims, sign it, write the full Identity header value. */
+    @Benchmark
+    public int passportSign() {
+        return passportSigner.writeIdentity(claims, identity);
     }
 
     @Benchmark

@@ -1,0 +1,76 @@
+package io.shakengate.crypto.passport;
+
+import io.shakengate.crypto.sign.Es256Signer;
+import io.shakengate.crypto.sign.SignerPool;
+
+import java.nio.charset.StandardCharsets;
+
+
+/**
+ * Builds and signs SHAKEN PASSporTs and writes the full-form SIP Identity header value (RFC 8224 section 4,
+ * RFC 8588): {@code header.payload.signature;info=<x5u>;alg=ES256;ppt=shaken}.
+ *
+ * <p>Thread-safe: each thread gets its own encoder (and the pool its own signer); nothing is locked.
+ */
+public final class PassportSigner {
+    private final SignerPool pool;
+    private final String x5u;
+    private final byte[] identityParams;
+    private final ThreadLocal<PassportEncoder> encoders;
+
+    /** A signer with {@code pool}'s key, whose certificate chain is published at {@code x5u}. */
+    public PassportSigner(SignerPool pool, String x5u) {
+        if (!x5u.startsWith("https://")) {
+            throw new IllegalArgumentException("x5u must be an https URL: " + x5u);
+        }
+        this.pool = pool;
+        this.x5u = x5u;
+        this.identityParams = (";info=<" + x5u + ">;alg=ES256;ppt=shaken").getBytes(StandardCharsets.US_ASCII);
+        this.encoders = ThreadLocal.withInitial(() -> new PassportEncoder(x5u));
+    }
+
+    /** The certificate URL. */
+    public String x5u() {
+        return x5u;
+    }
+
+    /**
+     * Signs {@code claims} and writes the Identity header value into {@code dst} (grown if too small);
+     * returns its length. The bytes are ASCII.
+     */
+    public int writeIdentity(ShakenClaims claims, byte[][] dst) {
+        PassportEncoder e = encoders.get();
+        e.encode(claims);
+        byte[] buf = e.buffer();
+        int n = e.length();
+        Es256Signer signer = pool.signer();
+        byte[] sig = SIG.get();
+        signer.sign(buf, 0, n, sig, 0);
+        int total = n + 1 + 86 + identityParams.length;
+        byte[] out = dst[0];
+        if (out == null || out.length < total) {
+            out = new byte[Math.max(total, 1024)];
+            dst[0] = out;
+        }
+        System.arraycopy(buf, 0, out, 0, n);
+        out[n] = '.';
+        int p = Base64Url.encode(sig, 0, 64, out, n + 1);
+        System.arraycopy(identityParams, 0, out, p, identityParams.length);
+        return p + identityParams.length;
+    }
+
+    /** Signs {@code claims} and returns the Identity header value as a String. */
+    public String identity(ShakenClaims claims) {
+        byte[][] holder = new byte[1][];
+        int n = writeIdentity(claims, holder);
+        return new String(holder[0], 0, n, StandardCharsets.US_ASCII);
+    }
+
+    private static final ThreadLocal<byte[]> SIG = ThreadLocal.withInitial(() -> new byte[64]);
+
+    @Override
+    public String toString() {
+        return "PassportSigner(" + x5u + ", " + pool.provider() + ")";
+    }
+
+}
