@@ -1,0 +1,218 @@
+package io.shakengate.crypto;
+
+import io.shakengate.crypto.passport.Passport;
+import io.shakengate.crypto.passport.PassportParser;
+import io.shakengate.crypto.sign.EcdsaProvider;
+import io.shakengate.crypto.sign.Es256Verifier;
+import io.shakengate.crypto.x509.ChainValidator;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The SHAKEN verification service's check list (standards digest section 7.2), in order, cheap checks first
+ * and the network last, signature after the chain: parse; ppt parameter; info URL rules; header members;
+ * x5u = info; typ; alg; ppt claim; claims; orig/dest against the request; Date freshness; the chain; the
+ * signature; iat freshness; attest. The first failure is the result.
+ *
+ * <p>Thread-safe: per-thread signature verifiers; the rest is immutable.
+ */
+public final class PassportVerifier {
+    /**
+     * What the verifier needs to know about the request and its Identity header.
+     *
+     * @param destTns the called numbers the PASSporT may name: the request's (canonical To or Request-URI),
+     *                plus the original targets that verified div PASSporTs vouch for (RFC 8946)
+     * @param dateEpochSeconds the SIP Date, or -1 when absent (then iat alone decides freshness)
+     */
+    public record Request(String token, String info, String algParam, String pptParam, String origTn,
+                          List<String> destTns, long dateEpochSeconds) {
+    }
+
+    /**
+     * Settings.
+     *
+     * @param freshnessSeconds  how far Date and iat may be from now, both ways (RFC 8224 recommends 60)
+     * @param allowedPorts      ports an x5u URL may name (443 and 8443 by default; none named means 443)
+     * @param allowPrivateHosts whether x5u may name loopback, private or link-local IP literals (tests only)
+     */
+    public record Config(int freshnessSeconds, Set<Integer> allowedPorts, boolean allowPrivateHosts) {
+        /** The defaults: 60 s, ports 443 and 8443, no private hosts. */
+        public static final Config DEFAULT = new Config(60, Set.of(443, 8443), false);
+    }
+
+    private final Config config;
+    private final CertificateSource certificates;
+    private final ChainValidator chains;
+    private final LongSupplier clock;
+    private final PassportParser parser = new PassportParser(PassportParser.DEFAULT_MAX_TOKEN_BYTES);
+    private final ThreadLocal<Es256Verifier> verifiers;
+
+    /** A verifier; {@code clock} gives the current time in epoch seconds. */
+    public PassportVerifier(Config config, CertificateSource certificates, ChainValidator chains, LongSupplier clock,
+                            EcdsaProvider provider) {
+        this.config = config;
+        this.certificates = certificates;
+        this.chains = chains;
+        this.clock = clock;
+        this.verifiers = ThreadLocal.withInitial(() -> new Es256Verifier(provider));
+    }
+
+    /** Verifies one SHAKEN Identity header of a request. Never throws on hostile input. */
+    public VerificationResult verify(Request r) {
+        return verify(r, "shaken");
+    }
+
+    /**
+     * Verifies a "div" PASSporT (RFC 8946: a retargeting provider vouches that the call to the original
+     * number now goes to the request's number). When it passes, {@link VerificationResult#divTn()} is the
+     * original called number, which the request's SHAKEN PASSporT may name as its {@code dest}.
+     */
+    public VerificationResult verifyDiv(Request r) {
+        return verify(r, "div");
+    }
+
+    private VerificationResult verify(Request r, String ppt) {
+        if (r.token() == null) {
+            return VerificationResult.failed(VerificationFailure.NO_IDENTITY);
+        }
+        PassportParser.Result parsed = parser.parse(r.token());
+        if (parsed.failure() == VerificationFailure.PASSPORT_MALFORMED
+                || parsed.failure() == VerificationFailure.PASSPORT_COMPACT_FORM) {
+            return VerificationResult.failed(parsed.failure());
+        }
+        if (!ppt.equals(r.pptParam())) {
+            return VerificationResult.failed(VerificationFailure.PPT_UNSUPPORTED);
+        }
+        if (r.info() == null) {
+            return VerificationResult.failed(VerificationFailure.INFO_MISSING);
+        }
+        if (!isAcceptableUrl(r.info())) {
+            return VerificationResult.failed(VerificationFailure.INFO_URL_REFUSED);
+        }
+        if (parsed.failure() != null) {
+            return VerificationResult.failed(parsed.failure());
+        }
+        Passport p = parsed.passport();
+        if (p.alg() == null || p.typ() == null || p.x5u() == null || p.ppt() == null) {
+            return VerificationResult.failed(VerificationFailure.HEADER_MALFORMED);
+        }
+        if (!p.x5u().equals(r.info())) {
+            return VerificationResult.failed(VerificationFailure.X5U_INFO_MISMATCH);
+        }
+        if (!"passport".equals(p.typ())) {
+            return VerificationResult.failed(VerificationFailure.TYP_INVALID);
+        }
+        if (!"ES256".equals(p.alg()) || (r.algParam() != null && !"ES256".equals(r.algParam()))) {
+            return VerificationResult.failed(VerificationFailure.ALG_UNSUPPORTED);
+        }
+        if (!ppt.equals(p.ppt())) {
+            return VerificationResult.failed(VerificationFailure.PPT_CLAIM_INVALID);
+        }
+        List<String> dest = p.destTns();
+        boolean div = ppt.equals("div");
+        String divTn = div ? p.divTn() : null;
+        if (dest == null || dest.isEmpty() || p.iat() < 0 || p.origTn() == null
+                || (div ? divTn == null : p.attest() == null || p.origid() == null)) {
+            return VerificationResult.failed(VerificationFailure.CLAIMS_MALFORMED);
+        }
+        if (!p.origTn().equals(r.origTn())) {
+            return VerificationResult.failed(VerificationFailure.ORIG_MISMATCH);
+        }
+        if (!containsAny(dest, r.destTns())) {
+            return VerificationResult.failed(VerificationFailure.DEST_MISMATCH);
+        }
+        long now = clock.getAsLong();
+        if (r.dateEpochSeconds() >= 0 && Math.abs(now - r.dateEpochSeconds()) > config.freshnessSeconds()) {
+            return VerificationResult.failed(VerificationFailure.DATE_STALE);
+        }
+        CertificateSource.Chain chain = certificates.chain(p.x5u());
+        if (chain.failure() != null || chain.certificates().isEmpty()) {
+            return VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED);
+        }
+        ChainValidator.Result validated = chains.validate(chain.certificates(), new Date(now * 1000));
+        if (validated.failure() != null) {
+            return VerificationResult.failed(validated.failure());
+        }
+        byte[] sig = p.signature();
+        if (!verifiers.get().verify(p.signingInput(), 0, p.signingInput().length, sig, 0, sig.length,
+                validated.validated().endEntity().getPublicKey())) {
+            return new VerificationResult(VerificationFailure.SIGNATURE_INVALID, null, null,
+                    validated.validated().spc(), subject(validated), null);
+        }
+        if (now - p.iat() > config.freshnessSeconds()) {
+            return VerificationResult.failed(VerificationFailure.IAT_STALE);
+        }
+        if (p.iat() - now > config.freshnessSeconds()) {
+            return VerificationResult.failed(VerificationFailure.IAT_IN_FUTURE);
+        }
+        if (div) {
+            return new VerificationResult(null, null, null, validated.validated().spc(), subject(validated), divTn);
+        }
+        if (!p.attest().equals("A") && !p.attest().equals("B") && !p.attest().equals("C")) {
+            return VerificationResult.failed(VerificationFailure.ATTEST_INVALID);
+        }
+        return new VerificationResult(null, p.attest(), p.origid(), validated.validated().spc(), subject(validated),
+                null);
+    }
+
+    private static boolean containsAny(List<String> claimed, List<String> request) {
+        for (String tn : request) {
+            if (claimed.contains(tn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String subject(ChainValidator.Result v) {
+        return v.validated().endEntity().getSubjectX500Principal().getName();
+    }
+
+    /**
+     * The x5u rules: https only, an allowed port, no userinfo, query or fragment, and no IP literal in a
+     * loopback, private, link-local or unspecified range unless configured. Decided on the text alone: no
+     * name is resolved and no connection is attempted here.
+     */
+    boolean isAcceptableUrl(String url) {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        if (!"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null || u.getRawUserInfo() != null
+                || u.getRawQuery() != null || u.getRawFragment() != null) {
+            return false;
+        }
+        int port = u.getPort() < 0 ? 443 : u.getPort();
+        if (!config.allowedPorts().contains(port)) {
+            return false;
+        }
+        return config.allowPrivateHosts() || !isSpecialAddressLiteral(u.getHost());
+    }
+
+    private static boolean isSpecialAddressLiteral(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        boolean literal = h.indexOf(':') >= 0 || h.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+        if (!literal) {
+            return h.equalsIgnoreCase("localhost") || h.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost");
+        }
+        try {
+            InetAddress a = InetAddress.getByName(h);
+            return a.isLoopbackAddress() || a.isSiteLocalAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()
+                    || a.isMulticastAddress() || (a instanceof Inet6Address && (a.getAddress()[0] & 0xfe) == 0xfc)
+                    || (a instanceof Inet4Address && (a.getAddress()[0] & 0xff) == 100
+                    && (a.getAddress()[1] & 0xc0) == 64);
+        } catch (java.net.UnknownHostException e) {
+            return true;
+        }
+    }
+}

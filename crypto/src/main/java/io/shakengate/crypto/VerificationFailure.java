@@ -1,0 +1,115 @@
+package io.shakengate.crypto;
+
+/**
+ * Every reason a PASSporT fails verification, in the order of the verifier's check list (ATIS-1000074 as
+ * in the standards digest section 7.2), each with a stable id, the RFC 8224 status it maps to and the
+ * verstat value it gives (ATIS-1000082: certificate and signature failures are TN-Validation-Failed,
+ * everything else No-TN-Validation). Ids are stable: never renumber, only append.
+ */
+public enum VerificationFailure {
+    /** No Identity header (policy decides whether that is a 428). */
+    NO_IDENTITY(1, 428, "Use Identity Header", false),
+    /** Not the full form, not three segments, or a segment that is not base64url. */
+    PASSPORT_MALFORMED(2, 438, "Invalid Identity Header", false),
+    /** The compact form {@code ..signature}, which SHAKEN does not allow. */
+    PASSPORT_COMPACT_FORM(3, 438, "Invalid Identity Header", false),
+    /** The {@code ppt} parameter is absent or not "shaken". */
+    PPT_UNSUPPORTED(4, 438, "Invalid Identity Header", false),
+    /** No {@code info} parameter. */
+    INFO_MISSING(5, 436, "Bad Identity Info", false),
+    /** The {@code info}/{@code x5u} URL breaks the rules (https only, ports, no userinfo, no private hosts). */
+    INFO_URL_REFUSED(6, 436, "Bad Identity Info", false),
+    /** The protected header is not valid JSON or lacks alg, typ, x5u or ppt. */
+    HEADER_MALFORMED(7, 436, "Bad Identity Info", false),
+    /** {@code x5u} differs from the {@code info} URL. */
+    X5U_INFO_MISMATCH(8, 436, "Bad Identity Info", false),
+    /** {@code typ} is not "passport". */
+    TYP_INVALID(9, 437, "Unsupported Credential", false),
+    /** {@code alg} (header or parameter) is not ES256: none, HS256 and all others are refused. */
+    ALG_UNSUPPORTED(10, 437, "Unsupported Credential", false),
+    /** The header's {@code ppt} is not "shaken". */
+    PPT_CLAIM_INVALID(11, 438, "Invalid Identity Header", false),
+    /** The payload is not valid JSON, or a required claim is missing or of the wrong type. */
+    CLAIMS_MALFORMED(12, 438, "Invalid Identity Header", false),
+    /** {@code orig.tn} differs from the calling number of the request. */
+    ORIG_MISMATCH(13, 438, "Invalid Identity Header", false),
+    /** {@code dest.tn} does not contain the called number of the request. */
+    DEST_MISMATCH(14, 438, "Invalid Identity Header", false),
+    /** The SIP Date is outside the freshness window. */
+    DATE_STALE(15, 403, "Stale Date", false),
+    /** The certificate could not be fetched (network, status, size, time, content). */
+    CERT_FETCH_FAILED(16, 436, "Bad Identity Info", false),
+    /** The chain does not validate to a trusted STI-CA (untrusted, missing intermediate, bad signature). */
+    CERT_UNTRUSTED(17, 437, "Unsupported Credential", true),
+    /** A certificate of the chain is expired. */
+    CERT_EXPIRED(18, 437, "Unsupported Credential", true),
+    /** A certificate of the chain is not yet valid. */
+    CERT_NOT_YET_VALID(19, 437, "Unsupported Credential", true),
+    /** The end-entity certificate has no TNAuthList (or no SPC in it). */
+    CERT_NO_TNAUTHLIST(20, 437, "Unsupported Credential", true),
+    /** Key usage, basic constraints or key type do not fit the SHAKEN profile (P-256, digitalSignature). */
+    CERT_PROFILE_VIOLATION(21, 437, "Unsupported Credential", true),
+    /** A certificate of the chain is revoked. */
+    CERT_REVOKED(22, 437, "Unsupported Credential", true),
+    /** The ES256 signature does not verify with the end-entity key. */
+    SIGNATURE_INVALID(23, 438, "Invalid Identity Header", true),
+    /** {@code iat} is older than the freshness window. */
+    IAT_STALE(24, 403, "Stale Date", false),
+    /** {@code iat} is further in the future than the freshness window allows. */
+    IAT_IN_FUTURE(25, 403, "Stale Date", false),
+    /** {@code attest} is not A, B or C. */
+    ATTEST_INVALID(26, 438, "Invalid Identity Header", false);
+
+    /** verstat when the PASSporT verified and covers the number. */
+    public static final String VERSTAT_PASSED = "TN-Validation-Passed";
+    /** verstat when verification was attempted and failed (certificate or signature). */
+    public static final String VERSTAT_FAILED = "TN-Validation-Failed";
+    /** verstat when no verification was possible. */
+    public static final String VERSTAT_NONE = "No-TN-Validation";
+
+    static {
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (VerificationFailure f : values()) {
+            if (!ids.add(f.id)) {
+                throw new ExceptionInInitializerError("duplicate VerificationFailure id " + f.id);
+            }
+        }
+    }
+
+    private final int id;
+    private final int sipStatus;
+    private final String reasonPhrase;
+    private final boolean validationFailed;
+
+    VerificationFailure(int id, int sipStatus, String reasonPhrase, boolean validationFailed) {
+        this.id = id;
+        this.sipStatus = sipStatus;
+        this.reasonPhrase = reasonPhrase;
+        this.validationFailed = validationFailed;
+    }
+
+    /** The stable id, for counters. */
+    public int id() {
+        return id;
+    }
+
+    /** The RFC 8224 status (403, 428, 436, 437, 438). */
+    public int sipStatus() {
+        return sipStatus;
+    }
+
+    /** The reason phrase of {@link #sipStatus()}. */
+    public String reasonPhrase() {
+        return reasonPhrase;
+    }
+
+    /** The verstat value the call gets. */
+    public String verstat() {
+        return validationFailed ? VERSTAT_FAILED : VERSTAT_NONE;
+    }
+
+    /** The RFC 9410 Reason header value: {@code STIR;cause=438;text="Invalid Identity Header"}. */
+    public String reasonHeader() {
+        return "STIR;cause=" + sipStatus + ";text=\"" + reasonPhrase + "\"";
+    }
+}

@@ -1,0 +1,262 @@
+package io.shakengate.crypto.passport;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A strict, small JSON parser for PASSporT segments (RFC 8259): objects become {@code LinkedHashMap}
+ * (duplicate names are an error, RFC 7515 section 4), arrays {@code List}, integers {@code Long}, other
+ * numbers {@code Double}, plus String, Boolean and {@code NULL}. Bounded: nesting depth 16. Returns null on
+ * any syntax error instead of throwing (malformed tokens are expected input).
+ */
+final class Json {
+    /** The JSON null value (Java null means "did not parse"). */
+    static final Object NULL = new Object() {
+        @Override
+        public String toString() {
+            return "null";
+        }
+    };
+    private static final int MAX_DEPTH = 16;
+
+    private final byte[] s;
+    private int p;
+    private final int end;
+
+    private Json(byte[] s, int from, int end) {
+        this.s = s;
+        this.p = from;
+        this.end = end;
+    }
+
+    /** The object in {@code bytes} (UTF-8), or null if it is not exactly one well-formed JSON object. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> parseObject(byte[] bytes, int from, int end) {
+        Json j = new Json(bytes, from, end);
+        try {
+            j.ws();
+            if (j.p >= j.end || j.s[j.p] != '{') {
+                return null;
+            }
+            Object v = j.value(0);
+            j.ws();
+            return j.p == j.end ? (Map<String, Object>) v : null;
+        } catch (Malformed e) {
+            return null;
+        }
+    }
+
+    private static final class Malformed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Malformed() {
+            super(null, null, false, false);
+        }
+    }
+
+    private void ws() {
+        while (p < end && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) {
+            p++;
+        }
+    }
+
+    private Object value(int depth) throws Malformed {
+        if (depth > MAX_DEPTH || p >= end) {
+            throw new Malformed();
+        }
+        switch (s[p]) {
+            case '{':
+                return object(depth);
+            case '[':
+                return array(depth);
+            case '"':
+                return string();
+            case 't':
+                return literal("true", Boolean.TRUE);
+            case 'f':
+                return literal("false", Boolean.FALSE);
+            case 'n':
+                return literal("null", NULL);
+            default:
+                return number();
+        }
+    }
+
+    private Map<String, Object> object(int depth) throws Malformed {
+        Map<String, Object> m = new LinkedHashMap<>();
+        p++;
+        ws();
+        if (p < end && s[p] == '}') {
+            p++;
+            return m;
+        }
+        while (true) {
+            ws();
+            if (p >= end || s[p] != '"') {
+                throw new Malformed();
+            }
+            String key = string();
+            ws();
+            expect(':');
+            ws();
+            Object v = value(depth + 1);
+            if (m.put(key, v) != null) {
+                throw new Malformed();
+            }
+            ws();
+            if (p < end && s[p] == ',') {
+                p++;
+                continue;
+            }
+            expect('}');
+            return m;
+        }
+    }
+
+    private List<Object> array(int depth) throws Malformed {
+        List<Object> list = new ArrayList<>(2);
+        p++;
+        ws();
+        if (p < end && s[p] == ']') {
+            p++;
+            return list;
+        }
+        while (true) {
+            ws();
+            list.add(value(depth + 1));
+            ws();
+            if (p < end && s[p] == ',') {
+                p++;
+                continue;
+            }
+            expect(']');
+            return list;
+        }
+    }
+
+    private void expect(char c) throws Malformed {
+        if (p >= end || s[p] != c) {
+            throw new Malformed();
+        }
+        p++;
+    }
+
+    private Object literal(String word, Object v) throws Malformed {
+        for (int i = 0; i < word.length(); i++) {
+            if (p + i >= end || s[p + i] != word.charAt(i)) {
+                throw new Malformed();
+            }
+        }
+        p += word.length();
+        return v;
+    }
+
+    private String string() throws Malformed {
+        p++;
+        int start = p;
+        boolean plain = true;
+        while (p < end && s[p] != '"') {
+            if (s[p] == '\\') {
+                plain = false;
+                p++;
+            } else if ((s[p] & 0xff) < 0x20) {
+                throw new Malformed();
+            }
+            p++;
+        }
+        if (p >= end) {
+            throw new Malformed();
+        }
+        int stop = p++;
+        if (plain) {
+            return new String(s, start, stop - start, StandardCharsets.UTF_8);
+        }
+        StringBuilder b = new StringBuilder(stop - start);
+        for (int i = start; i < stop; ) {
+            if (s[i] != '\\') {
+                int j = i;
+                while (j < stop && s[j] != '\\') {
+                    j++;
+                }
+                b.append(new String(s, i, j - i, StandardCharsets.UTF_8));
+                i = j;
+                continue;
+            }
+            if (i + 1 >= stop) {
+                throw new Malformed();
+            }
+            char c = (char) s[i + 1];
+            switch (c) {
+                case '"', '\\', '/' -> b.append(c);
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                case 'n' -> b.append('\n');
+                case 'r' -> b.append('\r');
+                case 't' -> b.append('\t');
+                case 'u' -> {
+                    if (i + 6 > stop) {
+                        throw new Malformed();
+                    }
+                    try {
+                        b.append((char) Integer.parseInt(new String(s, i + 2, 4, StandardCharsets.US_ASCII), 16));
+                    } catch (NumberFormatException e) {
+                        throw new Malformed();
+                    }
+                    i += 4;
+                }
+                default -> throw new Malformed();
+            }
+            i += 2;
+        }
+        return b.toString();
+    }
+
+    private Object number() throws Malformed {
+        int start = p;
+        if (p < end && s[p] == '-') {
+            p++;
+        }
+        int digits = p;
+        while (p < end && s[p] >= '0' && s[p] <= '9') {
+            p++;
+        }
+        if (p == digits || (s[digits] == '0' && p - digits > 1)) {
+            throw new Malformed();
+        }
+        boolean integer = true;
+        if (p < end && s[p] == '.') {
+            integer = false;
+            p++;
+            int f = p;
+            while (p < end && s[p] >= '0' && s[p] <= '9') {
+                p++;
+            }
+            if (p == f) {
+                throw new Malformed();
+            }
+        }
+        if (p < end && (s[p] == 'e' || s[p] == 'E')) {
+            integer = false;
+            p++;
+            if (p < end && (s[p] == '+' || s[p] == '-')) {
+                p++;
+            }
+            int e = p;
+            while (p < end && s[p] >= '0' && s[p] <= '9') {
+                p++;
+            }
+            if (p == e) {
+                throw new Malformed();
+            }
+        }
+        String text = new String(s, start, p - start, StandardCharsets.US_ASCII);
+        try {
+            return integer && p - digits <= 18 ? (Object) Long.parseLong(text) : (Object) Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new Malformed();
+        }
+    }
+}
