@@ -14,6 +14,7 @@ import java.net.URISyntaxException;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -65,8 +66,12 @@ public final class PassportVerifier {
         this.verifiers = ThreadLocal.withInitial(() -> new Es256Verifier(provider));
     }
 
-    /** Verifies one SHAKEN Identity header of a request. Never throws on hostile input. */
-    public VerificationResult verify(Request r) {
+    /**
+     * Verifies one SHAKEN Identity header of a request. Never throws on hostile input. The future is already
+     * complete when the certificate was cached; otherwise it completes when the fetch does, on the fetching
+     * thread (the caller hops back to its event loop).
+     */
+    public CompletableFuture<VerificationResult> verify(Request r) {
         return verify(r, "shaken");
     }
 
@@ -75,11 +80,26 @@ public final class PassportVerifier {
      * number now goes to the request's number). When it passes, {@link VerificationResult#divTn()} is the
      * original called number, which the request's SHAKEN PASSporT may name as its {@code dest}.
      */
-    public VerificationResult verifyDiv(Request r) {
+    public CompletableFuture<VerificationResult> verifyDiv(Request r) {
         return verify(r, "div");
     }
 
-    private VerificationResult verify(Request r, String ppt) {
+    private CompletableFuture<VerificationResult> verify(Request r, String ppt) {
+        Passport[] passport = new Passport[1];
+        VerificationResult early = precheck(r, ppt, passport);
+        if (early != null) {
+            return CompletableFuture.completedFuture(early);
+        }
+        Passport p = passport[0];
+        CompletableFuture<CertificateSource.Chain> chain = certificates.chain(p.x5u());
+        if (chain.isDone()) {
+            return CompletableFuture.completedFuture(finish(p, ppt, chain.join()));
+        }
+        return chain.thenApply(c -> finish(p, ppt, c));
+    }
+
+    /** Checks 1 to 12 of the list (no I/O); null when they pass, with the parsed passport in {@code out[0]}. */
+    private VerificationResult precheck(Request r, String ppt, Passport[] out) {
         if (r.token() == null) {
             return VerificationResult.failed(VerificationFailure.NO_IDENTITY);
         }
@@ -133,11 +153,19 @@ public final class PassportVerifier {
         if (r.dateEpochSeconds() >= 0 && Math.abs(now - r.dateEpochSeconds()) > config.freshnessSeconds()) {
             return VerificationResult.failed(VerificationFailure.DATE_STALE);
         }
-        CertificateSource.Chain chain = certificates.chain(p.x5u());
+        out[0] = p;
+        return null;
+    }
+
+    /** Checks 13 to 17: the chain, the signature, iat, attest. */
+    private VerificationResult finish(Passport p, String ppt, CertificateSource.Chain chain) {
+        boolean div = ppt.equals("div");
+        String divTn = div ? p.divTn() : null;
+        long now = clock.getAsLong();
         if (chain.failure() != null || chain.certificates().isEmpty()) {
             return VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED);
         }
-        ChainValidator.Result validated = chains.validate(chain.certificates(), new Date(now * 1000));
+        ChainValidator.Result validated = chain.validate(chains, new Date(now * 1000));
         if (validated.failure() != null) {
             return VerificationResult.failed(validated.failure());
         }

@@ -26,6 +26,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -87,13 +88,13 @@ class SyntheticCasesTest {
         CertificateSource source = url -> {
             Map<String, Object> entry = (Map<String, Object>) x5u.get(url);
             if (entry == null) {
-                return CertificateSource.Chain.failed("no such URL");
+                return CompletableFuture.completedFuture(CertificateSource.Chain.failed("no such URL"));
             }
             int status = ((Number) entry.get("status")).intValue();
             if (status != 200) {
-                return CertificateSource.Chain.failed("HTTP " + status);
+                return CompletableFuture.completedFuture(CertificateSource.Chain.failed("HTTP " + status));
             }
-            return CertificateSource.Chain.of(pem(bytes((String) entry.get("file"))));
+            return CompletableFuture.completedFuture(CertificateSource.Chain.of(pem(bytes((String) entry.get("file")))));
         };
         return new PassportVerifier(PassportVerifier.Config.DEFAULT, source,
                 new ChainValidator(Set.of(new TrustAnchor(root, null)), crl), () -> clock, EcdsaProvider.selected());
@@ -150,19 +151,19 @@ class SyntheticCasesTest {
         for (IdentityHeader id : ids) {
             if ("div".equals(id.ppt())) {
                 VerificationResult div = v.verifyDiv(new PassportVerifier.Request(id.token(), id.info(),
-                        id.param("alg"), id.ppt(), orig, List.of(dest), date));
+                        id.param("alg"), id.ppt(), orig, List.of(dest), date)).join();
                 if (div.passed()) {
                     dests.add(div.divTn());
                 }
             }
         }
         if (ids.isEmpty()) {
-            results.add(v.verify(new PassportVerifier.Request(null, null, null, null, orig, dests, date)));
+            results.add(v.verify(new PassportVerifier.Request(null, null, null, null, orig, dests, date)).join());
         }
         for (IdentityHeader id : ids) {
             if (!"div".equals(id.ppt())) {
                 results.add(v.verify(new PassportVerifier.Request(id.token(), id.info(), id.param("alg"), id.ppt(),
-                        orig, dests, date)));
+                        orig, dests, date)).join());
             }
         }
         return results;

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,7 +44,8 @@ class VerifierFailuresTest {
         CertificateSource source = url -> {
             fetches.incrementAndGet();
             List<X509Certificate> chain = served.get(url);
-            return chain == null ? CertificateSource.Chain.failed("HTTP 404") : CertificateSource.Chain.of(chain);
+            return CompletableFuture.completedFuture(chain == null ? CertificateSource.Chain.failed("HTTP 404")
+                    : CertificateSource.Chain.of(chain));
         };
         return new PassportVerifier(PassportVerifier.Config.DEFAULT, source,
                 new ChainValidator(Set.of(new TrustAnchor(pki.root.cert(), null)), crl), () -> NOW,
@@ -58,7 +60,8 @@ class VerifierFailuresTest {
     }
 
     private VerificationResult verify(String token, String info) {
-        return verifier().verify(new PassportVerifier.Request(token, info, "ES256", "shaken", ORIG, List.of(DEST), -1));
+        return verifier().verify(new PassportVerifier.Request(token, info, "ES256", "shaken", ORIG, List.of(DEST), -1))
+                .join();
     }
 
     private VerificationFailure failureWithChain(TestPki.Issued ee, List<X509Certificate> chain) {
@@ -148,7 +151,7 @@ class VerifierFailuresTest {
         assertTrue(verify(sign(good, URL, NOW - 60), URL).passed(), "the window is inclusive");
         assertEquals(403, VerificationFailure.IAT_STALE.sipStatus());
         VerificationResult staleDate = verifier().verify(new PassportVerifier.Request(sign(good, URL, NOW), URL,
-                "ES256", "shaken", ORIG, List.of(DEST), NOW - 120));
+                "ES256", "shaken", ORIG, List.of(DEST), NOW - 120)).join();
         assertEquals(VerificationFailure.DATE_STALE, staleDate.failure());
     }
 
@@ -172,11 +175,11 @@ class VerifierFailuresTest {
         String token = sign(good, URL, NOW);
         assertEquals(VerificationFailure.X5U_INFO_MISMATCH, verify(token, "https://other.test.example/c.pem").failure());
         assertEquals(VerificationFailure.ORIG_MISMATCH, verifier().verify(new PassportVerifier.Request(token, URL,
-                "ES256", "shaken", "12155550199", List.of(DEST), -1)).failure());
+                "ES256", "shaken", "12155550199", List.of(DEST), -1)).join().failure());
         assertEquals(VerificationFailure.DEST_MISMATCH, verifier().verify(new PassportVerifier.Request(token, URL,
-                "ES256", "shaken", ORIG, List.of("12155550199"), -1)).failure());
+                "ES256", "shaken", ORIG, List.of("12155550199"), -1)).join().failure());
         assertEquals(VerificationFailure.PPT_UNSUPPORTED, verifier().verify(new PassportVerifier.Request(token, URL,
-                "ES256", null, ORIG, List.of(DEST), -1)).failure());
+                "ES256", null, ORIG, List.of(DEST), -1)).join().failure());
         assertEquals(VerificationFailure.INFO_MISSING, verify(token, null).failure());
         served.clear();
         assertEquals(VerificationFailure.CERT_FETCH_FAILED, verify(token, URL).failure());
