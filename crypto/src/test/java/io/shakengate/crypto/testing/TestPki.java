@@ -99,6 +99,26 @@ public final class TestPki {
                 flaw == Flaw.NO_TNAUTHLIST ? null : SPC, flaw != Flaw.WRONG_KEY_USAGE);
     }
 
+    /** A TLS server certificate for 127.0.0.1 and localhost, issued by the root (for loopback HTTPS tests). */
+    public Issued tlsServer() {
+        try {
+            KeyPair keys = p256();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    X500Name.getInstance(root.cert.getSubjectX500Principal().getEncoded()),
+                    BigInteger.valueOf(SERIAL.incrementAndGet()), new Date(now - DAY), new Date(now + DAY * 30),
+                    new X500Name("CN=localhost"), keys.getPublic());
+            b.addExtension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+                    new org.bouncycastle.asn1.x509.GeneralName[] {
+                        new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress,
+                                "127.0.0.1"),
+                        new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.dNSName,
+                                "localhost")}));
+            return new Issued(new JcaX509CertificateConverter().getCertificate(b.build(signer(root.keys))), keys);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A CRL by the intermediate revoking {@code revoked}. */
     public X509CRL crlRevoking(X509Certificate revoked) {
         try {
