@@ -55,6 +55,7 @@ public final class PassportVerifier {
     private final LongSupplier clock;
     private final PassportParser parser = new PassportParser(PassportParser.DEFAULT_MAX_TOKEN_BYTES);
     private final ThreadLocal<Es256Verifier> verifiers;
+    private final VerifiedTokens verified;
 
     /** A verifier; {@code clock} gives the current time in epoch seconds. */
     public PassportVerifier(Config config, CertificateSource certificates, ChainValidator chains, LongSupplier clock,
@@ -64,6 +65,12 @@ public final class PassportVerifier {
         this.chains = chains;
         this.clock = clock;
         this.verifiers = ThreadLocal.withInitial(() -> new Es256Verifier(provider));
+        this.verified = new VerifiedTokens(100_000, 2000L * config.freshnessSeconds(), () -> clock.getAsLong() * 1000);
+    }
+
+    /** The per-token signature outcomes (retransmissions and forks are verified once). */
+    public VerifiedTokens verifiedTokens() {
+        return verified;
     }
 
     /**
@@ -169,9 +176,17 @@ public final class PassportVerifier {
         if (validated.failure() != null) {
             return VerificationResult.failed(validated.failure());
         }
-        byte[] sig = p.signature();
-        if (!verifiers.get().verify(p.signingInput(), 0, p.signingInput().length, sig, 0, sig.length,
-                validated.validated().endEntity().getPublicKey())) {
+        java.security.PublicKey key = validated.validated().endEntity().getPublicKey();
+        Boolean known = verified.lookup(p.token(), key);
+        boolean valid;
+        if (known != null) {
+            valid = known;
+        } else {
+            byte[] sig = p.signature();
+            valid = verifiers.get().verify(p.signingInput(), 0, p.signingInput().length, sig, 0, sig.length, key);
+            verified.remember(p.token(), key, valid);
+        }
+        if (!valid) {
             return new VerificationResult(VerificationFailure.SIGNATURE_INVALID, null, null,
                     validated.validated().spc(), subject(validated), null);
         }

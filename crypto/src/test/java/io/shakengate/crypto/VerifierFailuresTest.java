@@ -80,6 +80,28 @@ class VerifierFailuresTest {
     }
 
     @Test
+    void retransmissionsAreVerifiedOnce() {
+        served.put(URL, pki.chain(good));
+        PassportVerifier v = verifier();
+        String token = sign(good, URL, NOW);
+        PassportVerifier.Request r = new PassportVerifier.Request(token, URL, "ES256", "shaken", ORIG, List.of(DEST),
+                -1);
+        assertTrue(v.verify(r).join().passed());
+        assertEquals(1, v.verifiedTokens().size());
+        assertEquals(Boolean.TRUE, v.verifiedTokens().lookup(token, good.cert().getPublicKey()));
+        assertTrue(v.verify(r).join().passed(), "the retransmission passes from the remembered outcome");
+        assertEquals(1, v.verifiedTokens().size());
+        String forged = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+        PassportVerifier.Request bad = new PassportVerifier.Request(forged, URL, "ES256", "shaken", ORIG,
+                List.of(DEST), -1);
+        assertEquals(VerificationFailure.SIGNATURE_INVALID, v.verify(bad).join().failure());
+        assertEquals(VerificationFailure.SIGNATURE_INVALID, v.verify(bad).join().failure(), "remembered as bad");
+        assertEquals(Boolean.FALSE, v.verifiedTokens().lookup(forged, good.cert().getPublicKey()));
+        assertEquals(VerificationFailure.ORIG_MISMATCH, v.verify(new PassportVerifier.Request(token, URL, "ES256",
+                "shaken", "12155550199", List.of(DEST), -1)).join().failure(), "per-request checks still run");
+    }
+
+    @Test
     void certificateFlawsEachHaveTheirReason() {
         TestPki.Issued expired = pki.endEntity(Flaw.EXPIRED);
         assertEquals(VerificationFailure.CERT_EXPIRED, failureWithChain(expired, pki.chain(expired)));

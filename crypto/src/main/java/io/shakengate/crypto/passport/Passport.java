@@ -12,9 +12,10 @@ import java.util.Map;
  * @param claims       every claim, as received
  * @param signingInput the ASCII bytes of {@code header "." payload} as received
  * @param signature    the decoded signature (64 bytes for a well-formed ES256 token)
+ * @param token        the token as received
  */
 public record Passport(Map<String, Object> header, Map<String, Object> claims, byte[] signingInput,
-                       byte[] signature) {
+                       byte[] signature, String token) {
 
     /** Header {@code alg}, or null. */
     public String alg() {

@@ -63,6 +63,6 @@ public final class PassportParser {
             return Result.fail(VerificationFailure.CLAIMS_MALFORMED);
         }
         byte[] input = token.substring(0, d2).getBytes(StandardCharsets.US_ASCII);
-        return new Result(new Passport(h, claims, input, signature), null);
+        return new Result(new Passport(h, claims, input, signature, token), null);
     }
 }
