@@ -1,5 +1,6 @@
 package io.shakengate.crypto;
 
+import io.shakengate.crypto.passport.CompactForm;
 import io.shakengate.crypto.passport.Passport;
 import io.shakengate.crypto.passport.PassportParser;
 import io.shakengate.crypto.sign.EcdsaProvider;
@@ -43,10 +44,21 @@ public final class PassportVerifier {
      * @param freshnessSeconds  how far Date and iat may be from now, both ways (RFC 8224 recommends 60)
      * @param allowedPorts      ports an x5u URL may name (443 and 8443 by default; none named means 443)
      * @param allowPrivateHosts whether x5u may name loopback, private or link-local IP literals (tests only)
+     * @param allowCompactForm  whether compact-form Identity headers are verified (not SHAKEN; off by default)
      */
-    public record Config(int freshnessSeconds, Set<Integer> allowedPorts, boolean allowPrivateHosts) {
-        /** The defaults: 60 s, ports 443 and 8443, no private hosts. */
-        public static final Config DEFAULT = new Config(60, Set.of(443, 8443), false);
+    public record Config(int freshnessSeconds, Set<Integer> allowedPorts, boolean allowPrivateHosts,
+                         boolean allowCompactForm) {
+        /** The defaults: 60 s, ports 443 and 8443, no private hosts, no compact form. */
+        public static final Config DEFAULT = new Config(60, Set.of(443, 8443), false, false);
+    }
+
+    /**
+     * A compact-form Identity header ({@code ..signature}) and what its PASSporT is rebuilt from.
+     *
+     * @param dateEpochSeconds the SIP Date, which becomes {@code iat}; required
+     */
+    public record CompactRequest(String token, String info, String pptParam, CompactForm.Identity orig,
+                                 CompactForm.Identity dest, long dateEpochSeconds) {
     }
 
     private final Config config;
@@ -89,6 +101,51 @@ public final class PassportVerifier {
      */
     public CompletableFuture<VerificationResult> verifyDiv(Request r) {
         return verify(r, "div");
+    }
+
+    /**
+     * Verifies a compact-form Identity header (RFC 8224 section 5): refused as PASSPORT_COMPACT_FORM unless
+     * {@link Config#allowCompactForm()}; otherwise the PASSporT is rebuilt from the request and its signature
+     * checked with the chain at {@code info}.
+     */
+    public CompletableFuture<VerificationResult> verifyCompact(CompactRequest r) {
+        if (!config.allowCompactForm() || r.token() == null || !r.token().startsWith("..")) {
+            return CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.PASSPORT_COMPACT_FORM));
+        }
+        if (r.info() == null) {
+            return CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.INFO_MISSING));
+        }
+        if (!isAcceptableUrl(r.info())) {
+            return CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.INFO_URL_REFUSED));
+        }
+        byte[] sig;
+        try {
+            sig = java.util.Base64.getUrlDecoder().decode(r.token().substring(2));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.PASSPORT_MALFORMED));
+        }
+        long now = clock.getAsLong();
+        if (r.dateEpochSeconds() < 0 || r.orig() == null || r.dest() == null) {
+            return CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.CLAIMS_MALFORMED));
+        }
+        if (Math.abs(now - r.dateEpochSeconds()) > config.freshnessSeconds()) {
+            return CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.DATE_STALE));
+        }
+        byte[] input = CompactForm.signingInput(r.info(), r.pptParam(), r.orig(), r.dest(), r.dateEpochSeconds());
+        return certificates.chain(r.info()).thenApply(chain -> {
+            if (chain.failure() != null || chain.certificates().isEmpty()) {
+                return VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED);
+            }
+            ChainValidator.Result v = chain.validate(chains, new Date(clock.getAsLong() * 1000));
+            if (v.failure() != null) {
+                return VerificationResult.failed(v.failure());
+            }
+            boolean ok = verifiers.get().verify(input, 0, input.length, sig, 0, sig.length,
+                    v.validated().endEntity().getPublicKey());
+            return ok ? new VerificationResult(null, null, null, v.validated().spc(), subject(v), null)
+                    : new VerificationResult(VerificationFailure.SIGNATURE_INVALID, null, null, v.validated().spc(),
+                    subject(v), null);
+        });
     }
 
     private CompletableFuture<VerificationResult> verify(Request r, String ppt) {

@@ -123,6 +123,42 @@ public final class CertificateCache implements CertificateSource {
                 clockMillis.getAsLong()));
     }
 
+    /**
+     * Preloads every {@code *.pem} file of {@code dir}: each names its URL on a line {@code x5u: https://...}
+     * before its certificates (PEM allows text outside the armour). Returns how many were loaded; a file
+     * without such a line or without a certificate is an error that names it.
+     */
+    public int preloadDirectory(java.nio.file.Path dir) throws java.io.IOException {
+        int loaded = 0;
+        try (var files = java.nio.file.Files.newDirectoryStream(dir, "*.pem")) {
+            for (java.nio.file.Path f : files) {
+                byte[] body = java.nio.file.Files.readAllBytes(f);
+                String url = null;
+                for (String line : new String(body, java.nio.charset.StandardCharsets.US_ASCII).split("\\R")) {
+                    if (line.startsWith("-----BEGIN")) {
+                        break;
+                    }
+                    if (line.startsWith("x5u:")) {
+                        url = line.substring(4).trim();
+                    }
+                }
+                if (url == null) {
+                    throw new IllegalArgumentException(f + ": no 'x5u: <url>' line before the certificates");
+                }
+                String text = new String(body, java.nio.charset.StandardCharsets.US_ASCII);
+                int begin = text.indexOf("-----BEGIN");
+                byte[] pem = begin < 0 ? new byte[0]
+                        : text.substring(begin).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                if (parsePem(pem).isEmpty()) {
+                    throw new IllegalArgumentException(f + ": no PEM certificate");
+                }
+                preload(url, pem);
+                loaded++;
+            }
+        }
+        return loaded;
+    }
+
     /** Drops every entry (an operator's flush). */
     public void clear() {
         entries.clear();

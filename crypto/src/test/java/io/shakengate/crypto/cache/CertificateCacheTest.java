@@ -220,6 +220,21 @@ class CertificateCacheTest {
     }
 
     @Test
+    void shouldPreloadADirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.write(dir.resolve("good.pem"), ("x5u: https://a.example/c.pem\n"
+                + new String(goodPem, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII));
+        ManualFetcher f = new ManualFetcher();
+        CertificateCache cache = cache(f, SMALL);
+        assertEquals(1, cache.preloadDirectory(dir));
+        assertEquals(2, cache.chain("https://a.example/c.pem").join().certificates().size());
+        assertEquals(0, f.calls("https://a.example/c.pem"));
+        java.nio.file.Files.write(dir.resolve("bad.pem"), goodPem);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> cache.preloadDirectory(dir));
+        assertTrue(e.getMessage().contains("bad.pem"), e.getMessage());
+    }
+
+    @Test
     void shouldPreloadWithoutFetching() {
         ManualFetcher f = new ManualFetcher();
         CertificateCache cache = cache(f, SMALL);
