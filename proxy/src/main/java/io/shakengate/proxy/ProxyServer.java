@@ -1,0 +1,104 @@
+package io.shakengate.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.DatagramChannel;
+import io.shakengate.codec.SipDecoderConfig;
+import io.shakengate.codec.netty.SipBadRequestResponder;
+import io.shakengate.codec.netty.SipDatagramDecoder;
+import io.shakengate.codec.netty.SipParseErrorCounters;
+import io.shakengate.proxy.transport.Transports;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns the event loops and the UDP listening points. With epoll, each point binds one channel per event
+ * loop on the same port (SO_REUSEPORT), so every loop reads; with NIO, one channel per point.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private final Transports transports;
+    private final EventLoopGroup group;
+    private final int loops;
+    private final List<Channel> channels = new ArrayList<>();
+    private final ProxyCounters counters = new ProxyCounters();
+    private final SipParseErrorCounters parseErrors = new SipParseErrorCounters();
+    private final SipDecoderConfig decoderConfig;
+
+    /** A server with {@code loops} event loops on {@code transports}. */
+    public ProxyServer(Transports transports, int loops, SipDecoderConfig decoderConfig) {
+        this.transports = transports;
+        this.loops = loops;
+        this.decoderConfig = decoderConfig;
+        this.group = new MultiThreadIoEventLoopGroup(loops, transports.ioHandlerFactory());
+    }
+
+    /**
+     * Binds {@code point}; returns the address bound. Port 0 picks a free port first (the advertised address
+     * must be known before the first channel reads); a null advertised address means the bound ip:port.
+     */
+    public InetSocketAddress bind(ListeningPoint requested, ServiceConfig services) throws InterruptedException {
+        InetSocketAddress bound = requested.bind();
+        if (bound.getPort() == 0) {
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, bound.getAddress())) {
+                bound = new InetSocketAddress(bound.getAddress(), probe.getLocalPort());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("no free UDP port on " + bound.getAddress(), e);
+            }
+        }
+        String advertised = requested.advertised() != null ? requested.advertised()
+                : bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
+                requested.nextHop());
+        SipDatagramDecoder decoder = new SipDatagramDecoder(decoderConfig, parseErrors);
+        int copies = transports.epoll() ? loops : 1;
+        for (int i = 0; i < copies; i++) {
+            Bootstrap b = new Bootstrap().group(group).channel(transports.datagramChannel())
+                    .handler(new ChannelInitializer<DatagramChannel>() {
+                        @Override
+                        protected void initChannel(DatagramChannel ch) {
+                            SipDatagramDecoder.configure(ch.config(), decoderConfig);
+                            ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
+                                    new SipProxyHandler(point, services, counters));
+                        }
+                    });
+            if (transports.epoll()) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            Channel ch = b.bind(bound).sync().channel();
+            channels.add(ch);
+            bound = (InetSocketAddress) ch.localAddress();
+        }
+        return bound;
+    }
+
+    /** What the proxy counted. */
+    public ProxyCounters counters() {
+        return counters;
+    }
+
+    /** What the decoders counted. */
+    public SipParseErrorCounters parseErrors() {
+        return parseErrors;
+    }
+
+    /** Which transport runs. */
+    public Transports transports() {
+        return transports;
+    }
+
+    /** Closes the listening points and stops the event loops (bounded: a few seconds at most). */
+    @Override
+    public void close() {
+        for (Channel ch : channels) {
+            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

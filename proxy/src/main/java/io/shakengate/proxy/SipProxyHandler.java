@@ -1,0 +1,267 @@
+package io.shakengate.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.AsciiString;
+import io.shakengate.codec.IdentityHeader;
+import io.shakengate.codec.NameAddress;
+import io.shakengate.codec.SipHeaderName;
+import io.shakengate.codec.SipMessage;
+import io.shakengate.codec.SipMessageChecks;
+import io.shakengate.codec.SipMessageEditor;
+import io.shakengate.codec.SipMethod;
+import io.shakengate.codec.SipParseError;
+import io.shakengate.codec.SipParseException;
+import io.shakengate.codec.SipResponses;
+import io.shakengate.codec.ViaHeader;
+import io.shakengate.crypto.PassportVerifier;
+import io.shakengate.crypto.VerificationFailure;
+import io.shakengate.crypto.VerificationResult;
+import io.shakengate.crypto.passport.ShakenClaims;
+import io.shakengate.crypto.passport.TelephoneNumbers;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The stateless proxy of one UDP listening point (RFC 3261 section 16.11) with its STIR service: requests
+ * go to the point's next hop with a pushed Via whose branch is derived from the incoming one (so
+ * retransmissions and the CANCEL of an INVITE take the same branch) and Max-Forwards decremented (483 at
+ * zero); responses go back by the next Via ({@code received}/{@code rport} honoured). INVITEs are signed on a
+ * SIGN point and verified on a VERIFY point; a verification waiting for a certificate holds the INVITE (not
+ * the event loop) for at most the per-call budget, then takes the fallback (No-TN-Validation).
+ *
+ * <p>One instance per channel: it owns an editor. Runs on its channel's event loop only.
+ */
+final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final ListeningPoint point;
+    private final ServiceConfig services;
+    private final ProxyCounters counters;
+    private final SipMessageEditor editor = new SipMessageEditor();
+    private final byte[][] identityBuffer = new byte[1][];
+
+    SipProxyHandler(ListeningPoint point, ServiceConfig services, ProxyCounters counters) {
+        super(SipMessage.class, false);
+        this.point = point;
+        this.services = services;
+        this.counters = counters;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, SipMessage m) {
+        boolean handedOver = false;
+        try {
+            SipParseError bad = SipMessageChecks.check(m);
+            if (bad != null) {
+                if (m.isRequest() && bad.status() != 0 && SipResponses.canAnswer(m)) {
+                    reply(ctx, m, SipResponses.forError(m, bad).build(ctx.alloc()));
+                    counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+                } else {
+                    counters.count(ProxyCounters.Event.RESPONSE_DROPPED);
+                }
+                return;
+            }
+            handedOver = m.isRequest() ? request(ctx, m) : response(ctx, m);
+        } catch (SipParseException e) {
+            counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+        } finally {
+            if (!handedOver) {
+                m.release();
+            }
+        }
+    }
+
+    /** Returns true if {@code m} was handed to an asynchronous continuation (which releases it). */
+    private boolean request(ChannelHandlerContext ctx, SipMessage m) {
+        if (m.maxForwards() == 0) {
+            counters.count(ProxyCounters.Event.TOO_MANY_HOPS);
+            reply(ctx, m, SipResponses.to(m, 483, "Too Many Hops").build(ctx.alloc()));
+            return false;
+        }
+        String branch = branch(m);
+        for (ViaHeader via : m.vias()) {
+            if (isOurs(via) && branch.equals(via.branch())) {
+                counters.count(ProxyCounters.Event.LOOP_DETECTED);
+                reply(ctx, m, SipResponses.to(m, 482, "Loop Detected").build(ctx.alloc()));
+                return false;
+            }
+        }
+        if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
+            forward(ctx, m, branch, sign(m), null);
+            return false;
+        }
+        if (m.method() == SipMethod.INVITE && point.role() == Role.VERIFY && services.verifier() != null) {
+            return verify(ctx, m, branch);
+        }
+        forward(ctx, m, branch, null, null);
+        return false;
+    }
+
+    private AsciiString sign(SipMessage m) {
+        if (m.indexOf(SipHeaderName.IDENTITY) >= 0) {
+            counters.count(ProxyCounters.Event.IDENTITY_KEPT);
+            return null;
+        }
+        String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
+        String dest = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
+        if (orig == null || dest == null) {
+            counters.count(ProxyCounters.Event.SIGN_SKIPPED_NO_TN);
+            return null;
+        }
+        ShakenClaims claims = new ShakenClaims(services.attestation(), orig, List.of(dest),
+                System.currentTimeMillis() / 1000, UUID.randomUUID().toString());
+        int n = services.signer().writeIdentity(claims, identityBuffer);
+        counters.count(ProxyCounters.Event.SIGNED);
+        return new AsciiString(identityBuffer[0], 0, n, true);
+    }
+
+    private boolean verify(ChannelHandlerContext ctx, SipMessage m, String branch) {
+        IdentityHeader id = null;
+        for (IdentityHeader candidate : m.identities()) {
+            if ("shaken".equals(candidate.ppt())) {
+                id = candidate;
+                break;
+            }
+        }
+        if (id == null) {
+            counters.count(ProxyCounters.Event.VERIFY_NO_IDENTITY);
+            forward(ctx, m, branch, null, VerificationFailure.VERSTAT_NONE);
+            return false;
+        }
+        String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
+        String dest = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
+        CompletableFuture<VerificationResult> result = services.verifier().verify(new PassportVerifier.Request(
+                id.token(), id.info(), id.param("alg"), id.ppt(), orig, dest == null ? List.of() : List.of(dest),
+                m.date()));
+        if (result.isDone()) {
+            forwardVerified(ctx, m, branch, result.join());
+            return false;
+        }
+        result.completeOnTimeout(null, services.verifyBudgetMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((r, error) -> ctx.executor().execute(() -> {
+                    try {
+                        if (r == null) {
+                            counters.count(ProxyCounters.Event.VERIFY_TIMEOUT);
+                            forward(ctx, m, branch, null, VerificationFailure.VERSTAT_NONE);
+                        } else {
+                            forwardVerified(ctx, m, branch, r);
+                        }
+                    } finally {
+                        m.release();
+                    }
+                }));
+        return true;
+    }
+
+    private void forwardVerified(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r) {
+        counters.count(r.passed() ? ProxyCounters.Event.VERIFIED_PASSED : ProxyCounters.Event.VERIFIED_FAILED);
+        forward(ctx, m, branch, null, r.verstat());
+    }
+
+    private static NameAddress caller(SipMessage m) {
+        List<NameAddress> pai = m.pAssertedIdentities();
+        for (NameAddress a : pai) {
+            if (a.telephoneNumber() != null) {
+                return a;
+            }
+        }
+        return m.from();
+    }
+
+    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat) {
+        editor.reset(m).pushVia("SIP/2.0/UDP " + point.advertised() + ";branch=" + branch);
+        editor.decrementMaxForwards();
+        if (identity != null) {
+            editor.addHeader("Identity", identity);
+        }
+        if (verstat != null) {
+            NameAddress target = caller(m);
+            editor.setNumberParam(target, "verstat", verstat);
+        }
+        ByteBuf out = editor.encode(ctx.alloc());
+        ctx.writeAndFlush(new DatagramPacket(out, point.nextHop()));
+        counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
+    }
+
+    private boolean response(ChannelHandlerContext ctx, SipMessage m) {
+        List<ViaHeader> vias = m.vias();
+        if (vias.size() < 2 || !isOurs(vias.get(0))) {
+            counters.count(ProxyCounters.Event.RESPONSE_DROPPED);
+            return false;
+        }
+        InetSocketAddress to = destination(vias.get(1));
+        if (to == null) {
+            counters.count(ProxyCounters.Event.UNROUTABLE);
+            return false;
+        }
+        editor.reset(m).popVia();
+        ctx.writeAndFlush(new DatagramPacket(editor.encode(ctx.alloc()), to));
+        counters.count(ProxyCounters.Event.RESPONSE_FORWARDED);
+        return false;
+    }
+
+    /** RFC 3261 section 18.2.2 with RFC 3581: received, then rport, then sent-by; IP literals only. */
+    private static InetSocketAddress destination(ViaHeader via) {
+        String host = via.received() != null ? via.received() : via.host();
+        int port = via.rport() > 0 ? via.rport() : via.port() > 0 ? via.port() : 5060;
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (!isIpLiteral(host)) {
+            return null;
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    private boolean isOurs(ViaHeader via) {
+        String sentBy = via.port() < 0 ? via.host() : via.host() + ":" + via.port();
+        return sentBy.equalsIgnoreCase(point.advertised());
+    }
+
+    /** z9hG4bK + a hash of the incoming top Via branch, this point's name and the transaction key fields. */
+    private String branch(SipMessage m) {
+        long h = 0xcbf29ce484222325L;
+        h = fnv(h, m.topVia().branch());
+        h = fnv(h, point.name());
+        if (!m.topVia().hasRfc3261Branch()) {
+            h = fnv(h, m.callId());
+            h = fnv(h, Long.toString(m.cseq().number()));
+            h = fnv(h, m.from().tag());
+        }
+        byte[] out = new byte[16];
+        for (int i = 15; i >= 0; i--) {
+            out[i] = HEX[(int) (h & 15)];
+            h >>>= 4;
+        }
+        return "z9hG4bK-sg-" + new String(out, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static long fnv(long h, String s) {
+        if (s == null) {
+            return h;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response) {
+        InetSocketAddress to = request.sender();
+        if (to == null) {
+            response.release();
+            return;
+        }
+        ctx.writeAndFlush(new DatagramPacket(response, to));
+    }
+}

@@ -1,0 +1,135 @@
+package io.shakengate.proxy;
+
+import io.shakengate.codec.SipDecoderConfig;
+import io.shakengate.crypto.PassportVerifier;
+import io.shakengate.crypto.cache.CertificateCache;
+import io.shakengate.crypto.cache.CertificateFetcher;
+import io.shakengate.crypto.passport.Attestation;
+import io.shakengate.crypto.passport.PassportSigner;
+import io.shakengate.crypto.sign.EcdsaProvider;
+import io.shakengate.crypto.sign.SignerPool;
+import io.shakengate.crypto.testing.TestPki;
+import io.shakengate.crypto.x509.ChainValidator;
+import io.shakengate.proxy.transport.Transports;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.TrustAnchor;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * SIPp UAC -> appliance A (signs) -> appliance B (verifies) -> SIPp UAS over UDP on loopback: every call
+ * completes, and the UAS fails any call whose INVITE lacks a SHAKEN Identity header or
+ * verstat=TN-Validation-Passed on P-Asserted-Identity. SIPp (Debian sip-tester) is installed by .ci/run.
+ */
+class ProxySippTest {
+    private static final String X5U = "https://cert.shakengate.test/sti/1234.pem";
+    private static final int CALLS = 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldSignAndVerifyEveryCallOverUdp() throws Exception {
+        TestPki pki = new TestPki(System.currentTimeMillis());
+        TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
+        PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()),
+                X5U);
+        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
+                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
+                System::currentTimeMillis);
+        cache.preload(X5U, (ee.certPem() + pki.intermediate.certPem()).getBytes(StandardCharsets.US_ASCII));
+        PassportVerifier verifier = new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
+                new ChainValidator(Set.of(new TrustAnchor(pki.root.cert(), null)), null),
+                () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());
+        ServiceConfig services = new ServiceConfig(signer, Attestation.A, verifier,
+                ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
+
+        int uasPort = freeUdpPort();
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
+            InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0),
+                    null, Role.VERIFY, new InetSocketAddress(lo, uasPort)), services);
+            InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
+                    Role.SIGN, b), services);
+
+            Process uas = sipp(dir.resolve("uas.log"), "-sf", scenario("uas-shaken.xml"), "-i", "127.0.0.1", "-p",
+                    Integer.toString(uasPort), "-m", Integer.toString(CALLS));
+            Thread.sleep(300);
+            Process uac = sipp(dir.resolve("uac.log"), "-sf", scenario("uac-shaken.xml"), "-i", "127.0.0.1", "-p",
+                    Integer.toString(freeUdpPort()), "127.0.0.1:" + a.getPort(), "-m", Integer.toString(CALLS),
+                    "-r", "10");
+            int uacExit = waitFor(uac, 60);
+            int uasExit = waitFor(uas, 30);
+            String detail = server.counters() + "\nUAC:\n" + tail(dir.resolve("uac.log")) + "\nUAS:\n"
+                    + tail(dir.resolve("uas.log"));
+            assertEquals(0, uacExit, "every call completes: " + detail);
+            assertEquals(0, uasExit, "the UAS saw Identity and verstat=TN-Validation-Passed on every INVITE: " + detail);
+            assertEquals(CALLS, server.counters().get(ProxyCounters.Event.SIGNED), detail);
+            assertEquals(CALLS, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
+            assertTrue(server.counters().get(ProxyCounters.Event.RESPONSE_FORWARDED) >= 4L * CALLS, detail);
+        }
+    }
+
+    private String scenario(String name) throws IOException {
+        Path p = dir.resolve(name);
+        try (InputStream in = getClass().getResourceAsStream("/sipp/" + name)) {
+            Files.copy(in, p);
+        }
+        return p.toString();
+    }
+
+    private static Process sipp(Path log, String... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("sipp", "-nostdin", "-timeout", "60s", "-timeout_error",
+                "-trace_err", "-error_file", log.toString() + ".err"));
+        cmd.addAll(List.of(args));
+        try {
+            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            fail("SIPp is not installed (apt-get install sip-tester; .ci/run does it): " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private static int waitFor(Process p, int seconds) throws InterruptedException {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    private static String tail(Path log) {
+        try {
+            String all = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+            Path err = Path.of(log + ".err");
+            if (Files.exists(err)) {
+                all += "\n" + Files.readString(err, StandardCharsets.ISO_8859_1);
+            }
+            return all.length() > 3000 ? all.substring(all.length() - 3000) : all;
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
