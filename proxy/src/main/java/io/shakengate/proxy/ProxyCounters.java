@@ -1,37 +1,60 @@
 package io.shakengate.proxy;
 
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.ByteBuffer;
+import java.util.Locale;
 
 /**
- * What the proxy counts. Thread-safe (one atomic per counter); the metrics issue work exports them.
+ * What the proxy counts, as Agrona counters: each an {@link AtomicCounter} in one values buffer with its
+ * label in a metadata buffer (the layout a separate reader process can map later, as Aeron's AeronStat does).
+ * Event loops increment with an atomic add; readers never lock.
  */
 public final class ProxyCounters {
-    /** Counted events. */
+    /** Counted events; the ordinal is the counter id. */
     public enum Event {
         REQUEST_FORWARDED, RESPONSE_FORWARDED, REQUEST_REJECTED, RESPONSE_DROPPED, SIGNED, SIGN_SKIPPED_NO_TN,
         IDENTITY_KEPT, VERIFIED_PASSED, VERIFIED_FAILED, VERIFY_NO_IDENTITY, VERIFY_TIMEOUT, LOOP_DETECTED,
-        TOO_MANY_HOPS, UNROUTABLE
+        TOO_MANY_HOPS, UNROUTABLE;
+
+        /** The Prometheus name, e.g. {@code shakengate_verified_passed_total}. */
+        public String metricName() {
+            return "shakengate_" + name().toLowerCase(Locale.ROOT) + "_total";
+        }
     }
 
-    private final Map<Event, AtomicLong> counts = new EnumMap<>(Event.class);
+    private static final int TYPE_ID = 1;
+    private final CountersManager manager;
+    private final AtomicCounter[] counters = new AtomicCounter[Event.values().length];
 
     /** All counters at zero. */
     public ProxyCounters() {
+        int n = Event.values().length;
+        AtomicBuffer meta = new UnsafeBuffer(ByteBuffer.allocateDirect(n * CountersReader.METADATA_LENGTH));
+        AtomicBuffer values = new UnsafeBuffer(ByteBuffer.allocateDirect(n * CountersReader.COUNTER_LENGTH));
+        manager = new CountersManager(meta, values);
         for (Event e : Event.values()) {
-            counts.put(e, new AtomicLong());
+            counters[e.ordinal()] = manager.newCounter(e.name().toLowerCase(Locale.ROOT), TYPE_ID);
         }
     }
 
     /** Counts one {@code e}. */
     public void count(Event e) {
-        counts.get(e).incrementAndGet();
+        counters[e.ordinal()].increment();
     }
 
     /** The count of {@code e}. */
     public long get(Event e) {
-        return counts.get(e).get();
+        return counters[e.ordinal()].get();
+    }
+
+    /** The reader over the counters buffers. */
+    public CountersReader reader() {
+        return manager;
     }
 
     @Override
@@ -40,8 +63,7 @@ public final class ProxyCounters {
         for (Event e : Event.values()) {
             long v = get(e);
             if (v != 0) {
-                b.append(b.length() == 0 ? "" : ", ").append(e.name().toLowerCase(java.util.Locale.ROOT)).append('=')
-                        .append(v);
+                b.append(b.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT)).append('=').append(v);
             }
         }
         return b.toString();

@@ -11,6 +11,7 @@ import io.shakengate.codec.SipDecoderConfig;
 import io.shakengate.codec.netty.SipBadRequestResponder;
 import io.shakengate.codec.netty.SipDatagramDecoder;
 import io.shakengate.codec.netty.SipParseErrorCounters;
+import io.shakengate.proxy.metrics.StageLatency;
 import io.shakengate.proxy.transport.Transports;
 
 import java.net.InetSocketAddress;
@@ -28,6 +29,7 @@ public final class ProxyServer implements AutoCloseable {
     private final int loops;
     private final List<Channel> channels = new ArrayList<>();
     private final ProxyCounters counters = new ProxyCounters();
+    private final StageLatency latency = new StageLatency();
     private final SipParseErrorCounters parseErrors = new SipParseErrorCounters();
     private final SipDecoderConfig decoderConfig;
 
@@ -65,7 +67,7 @@ public final class ProxyServer implements AutoCloseable {
                         protected void initChannel(DatagramChannel ch) {
                             SipDatagramDecoder.configure(ch.config(), decoderConfig);
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
-                                    new SipProxyHandler(point, services, counters));
+                                    new SipProxyHandler(point, services, counters, latency));
                         }
                     });
             if (transports.epoll()) {
@@ -81,6 +83,11 @@ public final class ProxyServer implements AutoCloseable {
     /** What the proxy counted. */
     public ProxyCounters counters() {
         return counters;
+    }
+
+    /** Time inside the appliance, per stage. */
+    public StageLatency latency() {
+        return latency;
     }
 
     /** What the decoders counted. */

@@ -21,6 +21,7 @@ import io.shakengate.crypto.VerificationFailure;
 import io.shakengate.crypto.VerificationResult;
 import io.shakengate.crypto.passport.ShakenClaims;
 import io.shakengate.crypto.passport.TelephoneNumbers;
+import io.shakengate.proxy.metrics.StageLatency;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -43,14 +44,16 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final ListeningPoint point;
     private final ServiceConfig services;
     private final ProxyCounters counters;
+    private final StageLatency latency;
     private final SipMessageEditor editor = new SipMessageEditor();
     private final byte[][] identityBuffer = new byte[1][];
 
-    SipProxyHandler(ListeningPoint point, ServiceConfig services, ProxyCounters counters) {
+    SipProxyHandler(ListeningPoint point, ServiceConfig services, ProxyCounters counters, StageLatency latency) {
         super(SipMessage.class, false);
         this.point = point;
         this.services = services;
         this.counters = counters;
+        this.latency = latency;
     }
 
     @Override
@@ -67,7 +70,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 }
                 return;
             }
-            handedOver = m.isRequest() ? request(ctx, m) : response(ctx, m);
+            handedOver = m.isRequest() ? request(ctx, m, System.nanoTime()) : response(ctx, m);
         } catch (SipParseException e) {
             counters.count(ProxyCounters.Event.REQUEST_REJECTED);
         } finally {
@@ -78,7 +81,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     }
 
     /** Returns true if {@code m} was handed to an asynchronous continuation (which releases it). */
-    private boolean request(ChannelHandlerContext ctx, SipMessage m) {
+    private boolean request(ChannelHandlerContext ctx, SipMessage m, long start) {
         if (m.maxForwards() == 0) {
             counters.count(ProxyCounters.Event.TOO_MANY_HOPS);
             reply(ctx, m, SipResponses.to(m, 483, "Too Many Hops").build(ctx.alloc()));
@@ -94,12 +97,14 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
             forward(ctx, m, branch, sign(m), null);
+            latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
             return false;
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.VERIFY && services.verifier() != null) {
-            return verify(ctx, m, branch);
+            return verify(ctx, m, branch, start);
         }
         forward(ctx, m, branch, null, null);
+        latency.record(StageLatency.Stage.FORWARD, System.nanoTime() - start);
         return false;
     }
 
@@ -121,7 +126,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return new AsciiString(identityBuffer[0], 0, n, true);
     }
 
-    private boolean verify(ChannelHandlerContext ctx, SipMessage m, String branch) {
+    private boolean verify(ChannelHandlerContext ctx, SipMessage m, String branch, long start) {
         IdentityHeader id = null;
         for (IdentityHeader candidate : m.identities()) {
             if ("shaken".equals(candidate.ppt())) {
@@ -132,6 +137,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         if (id == null) {
             counters.count(ProxyCounters.Event.VERIFY_NO_IDENTITY);
             forward(ctx, m, branch, null, VerificationFailure.VERSTAT_NONE);
+            latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
             return false;
         }
         String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
@@ -141,6 +147,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 m.date()));
         if (result.isDone()) {
             forwardVerified(ctx, m, branch, result.join());
+            latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
             return false;
         }
         result.completeOnTimeout(null, services.verifyBudgetMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -152,6 +159,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                         } else {
                             forwardVerified(ctx, m, branch, r);
                         }
+                        latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
                     } finally {
                         m.release();
                     }

@@ -10,6 +10,7 @@ import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.SignerPool;
 import io.shakengate.crypto.testing.TestPki;
 import io.shakengate.crypto.x509.ChainValidator;
+import io.shakengate.proxy.metrics.MetricsServer;
 import io.shakengate.proxy.transport.Transports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +20,10 @@ import java.io.InputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +88,23 @@ class ProxySippTest {
             assertEquals(CALLS, server.counters().get(ProxyCounters.Event.SIGNED), detail);
             assertEquals(CALLS, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
             assertTrue(server.counters().get(ProxyCounters.Event.RESPONSE_FORWARDED) >= 4L * CALLS, detail);
+
+            try (MetricsServer metrics = new MetricsServer(server.transports(), new InetSocketAddress(lo, 0),
+                    server.counters(), server.parseErrors(), server.latency())) {
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + metrics.address().getPort() + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+                String text = r.body();
+                assertTrue(text.contains("\nshakengate_signed_total " + CALLS + "\n"), text);
+                assertTrue(text.contains("\nshakengate_verified_passed_total " + CALLS + "\n"), text);
+                assertTrue(text.contains("\nshakengate_stage_latency_seconds_count{stage=\"sign\"} " + CALLS + "\n"),
+                        text);
+                assertTrue(text.contains("shakengate_stage_latency_seconds{stage=\"verify\",quantile=\"0.99\"}"), text);
+                assertTrue(text.contains("shakengate_sip_parse_errors_total{reason=\"garbage\"} 0"), text);
+                System.out.println(text.lines().filter(l -> l.startsWith("shakengate_stage_latency"))
+                        .collect(java.util.stream.Collectors.joining("\n")));
+            }
         }
     }
 

@@ -1,0 +1,126 @@
+package io.shakengate.proxy.metrics;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.CharsetUtil;
+import io.shakengate.codec.SipParseError;
+import io.shakengate.codec.netty.SipParseErrorCounters;
+import io.shakengate.proxy.ProxyCounters;
+import io.shakengate.proxy.transport.Transports;
+import org.HdrHistogram.Histogram;
+
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves {@code GET /metrics} in the Prometheus text format (0.0.4) on its own small event loop, bound to
+ * loopback unless configured otherwise: every proxy counter, every SIP parse error by reason, and the
+ * per-stage latency as a summary (quantiles 0.5, 0.9, 0.99, 0.999, max, in seconds).
+ */
+public final class MetricsServer implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    /** Starts serving on {@code bind}. */
+    public MetricsServer(Transports transports, InetSocketAddress bind, ProxyCounters counters,
+                         SipParseErrorCounters parseErrors, StageLatency latency) throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(1, transports.ioHandlerFactory());
+        channel = new ServerBootstrap().group(group).channel(transports.serverChannel())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(4096),
+                                new Handler(counters, parseErrors, latency));
+                    }
+                }).bind(bind).sync().channel();
+    }
+
+    /** Where it listens. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The exposition text (also for logs and tests). */
+    public static String render(ProxyCounters counters, SipParseErrorCounters parseErrors, StageLatency latency) {
+        StringBuilder b = new StringBuilder(4096);
+        for (ProxyCounters.Event e : ProxyCounters.Event.values()) {
+            b.append("# TYPE ").append(e.metricName()).append(" counter\n")
+                    .append(e.metricName()).append(' ').append(counters.get(e)).append('\n');
+        }
+        b.append("# TYPE shakengate_sip_parse_errors_total counter\n");
+        for (SipParseError e : SipParseError.values()) {
+            b.append("shakengate_sip_parse_errors_total{reason=\"").append(e.name().toLowerCase(Locale.ROOT))
+                    .append("\"} ").append(parseErrors.count(e)).append('\n');
+        }
+        b.append("# TYPE shakengate_stage_latency_seconds summary\n");
+        for (StageLatency.Stage s : StageLatency.Stage.values()) {
+            Histogram h = latency.snapshot(s);
+            String stage = s.name().toLowerCase(Locale.ROOT);
+            for (double q : new double[] {0.5, 0.9, 0.99, 0.999}) {
+                b.append("shakengate_stage_latency_seconds{stage=\"").append(stage).append("\",quantile=\"").append(q)
+                        .append("\"} ").append(seconds(h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(q * 100)))
+                        .append('\n');
+            }
+            b.append("shakengate_stage_latency_seconds_max{stage=\"").append(stage).append("\"} ")
+                    .append(seconds(h.getMaxValue())).append('\n');
+            b.append("shakengate_stage_latency_seconds_count{stage=\"").append(stage).append("\"} ")
+                    .append(h.getTotalCount()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.9f", nanos / 1e9);
+    }
+
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ProxyCounters counters;
+        private final SipParseErrorCounters parseErrors;
+        private final StageLatency latency;
+
+        Handler(ProxyCounters counters, SipParseErrorCounters parseErrors, StageLatency latency) {
+            this.counters = counters;
+            this.parseErrors = parseErrors;
+            this.latency = latency;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            FullHttpResponse resp;
+            if (req.method() == HttpMethod.GET && req.uri().equals("/metrics")) {
+                ByteBuf body = Unpooled.copiedBuffer(render(counters, parseErrors, latency), CharsetUtil.UTF_8);
+                resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            } else {
+                resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND);
+            }
+            resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}
