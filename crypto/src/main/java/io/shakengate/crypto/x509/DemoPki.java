@@ -1,0 +1,128 @@
+package io.shakengate.crypto.x509;
+
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERIA5String;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * A demonstration SHAKEN PKI made on the spot: an STI-CA root, an intermediate and a service provider's
+ * end-entity certificate with a TNAuthList for one SPC, all P-256 and valid for a year. For the embedded
+ * default and for tests; never for production traffic.
+ */
+public final class DemoPki {
+    private static final long DAY = 86_400_000L;
+
+    private final KeyPair rootKeys;
+    private final KeyPair intermediateKeys;
+    private final KeyPair signerKeys;
+    private final X509Certificate root;
+    private final X509Certificate intermediate;
+    private final X509Certificate signer;
+
+    /** A new PKI whose end entity holds SPC {@code spc}. */
+    public DemoPki(String spc) {
+        long now = System.currentTimeMillis();
+        rootKeys = p256();
+        intermediateKeys = p256();
+        signerKeys = p256();
+        root = cert("CN=ShakenGate Demo STI-CA Root", rootKeys, "CN=ShakenGate Demo STI-CA Root", rootKeys, true,
+                null, now);
+        intermediate = cert("CN=ShakenGate Demo STI-CA Root", rootKeys, "CN=ShakenGate Demo STI-CA Intermediate",
+                intermediateKeys, true, null, now);
+        signer = cert("CN=ShakenGate Demo STI-CA Intermediate", intermediateKeys, "CN=SHAKEN " + spc
+                + ",O=ShakenGate Demo Carrier,C=US", signerKeys, false, spc, now);
+    }
+
+    /** The trust anchor. */
+    public X509Certificate root() {
+        return root;
+    }
+
+    /** The signer's chain, end entity first. */
+    public List<X509Certificate> chain() {
+        return List.of(signer, intermediate);
+    }
+
+    /** The signer's key pair. */
+    public KeyPair signerKeys() {
+        return signerKeys;
+    }
+
+    /** The chain as PEM, end entity first (what is served at x5u). */
+    public String chainPem() {
+        return pem(signer) + pem(intermediate);
+    }
+
+    /** The root as PEM. */
+    public String rootPem() {
+        return pem(root);
+    }
+
+    /** The signer's private key as PKCS#8 PEM. */
+    public String signerKeyPem() {
+        return armour("PRIVATE KEY", signerKeys.getPrivate().getEncoded());
+    }
+
+    private static X509Certificate cert(String issuer, KeyPair issuerKeys, String subject, KeyPair keys, boolean ca,
+                                        String spc, long now) {
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name(issuer),
+                    new BigInteger(64, new SecureRandom()), new Date(now - DAY), new Date(now + 365 * DAY),
+                    new X500Name(subject), keys.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+            b.addExtension(Extension.keyUsage, true,
+                    new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
+            if (spc != null) {
+                b.addExtension(new ASN1ObjectIdentifier(TnAuthList.OID), false,
+                        new DERSequence(new DERTaggedObject(true, 0, new DERIA5String(spc))));
+            }
+            return new JcaX509CertificateConverter().getCertificate(
+                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the demo PKI: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyPair p256() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(X509Certificate c) {
+        try {
+            return armour("CERTIFICATE", c.getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String armour(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
