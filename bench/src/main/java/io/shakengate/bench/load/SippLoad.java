@@ -1,0 +1,171 @@
+package io.shakengate.bench.load;
+
+import io.shakengate.codec.SipDecoderConfig;
+import io.shakengate.crypto.PassportVerifier;
+import io.shakengate.crypto.cache.CertificateCache;
+import io.shakengate.crypto.cache.CertificateFetcher;
+import io.shakengate.crypto.passport.Attestation;
+import io.shakengate.crypto.passport.PassportSigner;
+import io.shakengate.crypto.sign.EcdsaProvider;
+import io.shakengate.crypto.sign.SignerPool;
+import io.shakengate.crypto.x509.ChainValidator;
+import io.shakengate.crypto.x509.DemoPki;
+import io.shakengate.proxy.ListeningPoint;
+import io.shakengate.proxy.ProxyCounters;
+import io.shakengate.proxy.ProxyServer;
+import io.shakengate.proxy.Role;
+import io.shakengate.proxy.ServiceConfig;
+import io.shakengate.proxy.metrics.StageLatency;
+import io.shakengate.proxy.transport.Transports;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.TrustAnchor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A load run on loopback: SIPp UAC at a fixed rate -> signing appliance -> verifying appliance -> SIPp UAS
+ * (which checks every INVITE for Identity and verstat=TN-Validation-Passed), both appliances in this JVM.
+ * Reports completed calls, the JVM's CPU time per call from /proc/self/stat (sign + verify + 6 forwards per
+ * call: INVITE, ACK, BYE and their responses), and the time inside the appliances per stage.
+ *
+ * <pre>java -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
+ * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
+ */
+public final class SippLoad {
+    private SippLoad() {
+    }
+
+    /** Entry point: RATE (calls/s) CALLS. */
+    public static void main(String[] args) throws Exception {
+        int rate = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int calls = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+        Path dir = Files.createTempDirectory("shakengate-load");
+        DemoPki pki = new DemoPki("1234");
+        String x5u = "https://certs.shakengate.load/sti/1234.pem";
+        EcdsaProvider provider = EcdsaProvider.selected();
+        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
+                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
+                System::currentTimeMillis);
+        cache.preload(x5u, pki.chainPem().getBytes(StandardCharsets.US_ASCII));
+        ServiceConfig services = new ServiceConfig(
+                new PassportSigner(new SignerPool(provider, pki.signerKeys().getPrivate()), x5u), Attestation.A,
+                new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
+                        new ChainValidator(Set.of(new TrustAnchor(pki.root(), null)), null),
+                        () -> System.currentTimeMillis() / 1000, provider),
+                ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        int uasPort = freePort();
+        try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
+            InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
+                    Role.VERIFY, new InetSocketAddress(lo, uasPort)), services);
+            InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
+                    Role.SIGN, b), services);
+            System.out.println("transport " + server.transports().describe() + ", ECDSA " + provider.describe());
+            // warm-up: 10 s at the target rate, then the measured run
+            runSipp(dir, uasPort, a, rate, Math.min(rate * 10, 5000));
+            for (StageLatency.Stage s : StageLatency.Stage.values()) {
+                server.latency().snapshot(s);
+            }
+            long signedBefore = server.counters().get(ProxyCounters.Event.SIGNED);
+            long passedBefore = server.counters().get(ProxyCounters.Event.VERIFIED_PASSED);
+            Histogram[] before = new Histogram[StageLatency.Stage.values().length];
+            for (StageLatency.Stage s : StageLatency.Stage.values()) {
+                before[s.ordinal()] = server.latency().snapshot(s);
+            }
+            long cpu0 = cpuNanos();
+            long user0 = userNanos();
+            long t0 = System.nanoTime();
+            int[] exits = runSipp(dir, uasPort, a, rate, calls);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long cpu = cpuNanos() - cpu0;
+            long user = userNanos() - user0;
+            long signed = server.counters().get(ProxyCounters.Event.SIGNED) - signedBefore;
+            long passed = server.counters().get(ProxyCounters.Event.VERIFIED_PASSED) - passedBefore;
+            System.out.printf("rate %d calls/s, %d calls in %.1f s: UAC exit %d, UAS exit %d, signed %d, verified %d%n",
+                    rate, calls, seconds, exits[0], exits[1], signed, passed);
+            System.out.printf("appliance CPU: %.1f us per call (sign + verify + forwards, both appliances), %.0f %% of"
+                    + " one core; user %.1f us, system (kernel: UDP on loopback, epoll) %.1f us%n", cpu / 1e3 / calls,
+                    100.0 * cpu / 1e9 / seconds, user / 1e3 / calls, (cpu - user) / 1e3 / calls);
+            for (StageLatency.Stage s : StageLatency.Stage.values()) {
+                Histogram h = server.latency().snapshot(s);
+                Histogram delta = h.copy();
+                delta.subtract(before[s.ordinal()]);
+                if (delta.getTotalCount() > 0) {
+                    System.out.printf("inside the appliance, %s: p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us"
+                                    + " (%d)%n", s, delta.getValueAtPercentile(50) / 1e3,
+                            delta.getValueAtPercentile(99) / 1e3, delta.getValueAtPercentile(99.9) / 1e3,
+                            delta.getMaxValue() / 1e3, delta.getTotalCount());
+                }
+            }
+        }
+    }
+
+    private static int[] runSipp(Path dir, int uasPort, InetSocketAddress a, int rate, int calls) throws Exception {
+        Process uas = sipp(dir, "uas", "-sf", scenario(dir, "uas-shaken.xml"), "-i", "127.0.0.1", "-p",
+                Integer.toString(uasPort), "-m", Integer.toString(calls));
+        Thread.sleep(300);
+        Process uac = sipp(dir, "uac", "-sf", scenario(dir, "uac-shaken.xml"), "-i", "127.0.0.1", "-p",
+                Integer.toString(freePort()), "127.0.0.1:" + a.getPort(), "-m", Integer.toString(calls), "-r",
+                Integer.toString(rate), "-l", Integer.toString(Math.max(100, rate * 2)));
+        int u = waitFor(uac, 120);
+        int s = waitFor(uas, 20);
+        return new int[] {u, s};
+    }
+
+    private static String scenario(Path dir, String name) throws IOException {
+        Path p = dir.resolve(name);
+        if (!Files.exists(p)) {
+            try (InputStream in = SippLoad.class.getResourceAsStream("/sipp/" + name)) {
+                Files.copy(in, p);
+            }
+        }
+        return p.toString();
+    }
+
+    private static Process sipp(Path dir, String name, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("sipp", "-nostdin", "-timeout", "120s", "-timeout_error"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
+    }
+
+    private static int waitFor(Process p, int seconds) throws InterruptedException {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    /** utime + stime of this process from /proc/self/stat, in nanoseconds (clock ticks of 10 ms). */
+    private static long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks * 10_000_000L;
+    }
+
+    private static long userNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) * 10_000_000L;
+    }
+
+    private static int freePort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
