@@ -12,9 +12,16 @@ import io.shakengate.crypto.passport.PassportSigner;
  * @param attestation         attestation given to every signed call (policies come with the policy work)
  * @param verifier            verifies for VERIFY listening points (null if none)
  * @param verifyBudgetMillis  how long an INVITE may wait for a certificate before the fallback
+ * @param verificationPolicy  what each verification outcome class leads to
  */
 public record ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
-                            long verifyBudgetMillis) {
+                            long verifyBudgetMillis, VerificationPolicy verificationPolicy) {
+
+    /** Services with the default verification policy (forward with verstat). */
+    public ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
+                         long verifyBudgetMillis) {
+        this(signer, attestation, verifier, verifyBudgetMillis, VerificationPolicy.defaults());
+    }
     /** The default per-call verification budget, 1.5 s. */
     public static final long DEFAULT_VERIFY_BUDGET_MILLIS = 1500;
 }

@@ -96,14 +96,14 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             }
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
-            forward(ctx, m, branch, sign(m), null);
+            forward(ctx, m, branch, sign(m), null, null);
             latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
             return false;
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.VERIFY && services.verifier() != null) {
             return verify(ctx, m, branch, start);
         }
-        forward(ctx, m, branch, null, null);
+        forward(ctx, m, branch, null, null, null);
         latency.record(StageLatency.Stage.FORWARD, System.nanoTime() - start);
         return false;
     }
@@ -136,7 +136,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         }
         if (id == null) {
             counters.count(ProxyCounters.Event.VERIFY_NO_IDENTITY);
-            forward(ctx, m, branch, null, VerificationFailure.VERSTAT_NONE);
+            act(ctx, m, branch, VerificationResult.failed(VerificationFailure.NO_IDENTITY));
             latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
             return false;
         }
@@ -155,7 +155,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     try {
                         if (r == null) {
                             counters.count(ProxyCounters.Event.VERIFY_TIMEOUT);
-                            forward(ctx, m, branch, null, VerificationFailure.VERSTAT_NONE);
+                            act(ctx, m, branch, VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED),
+                                    VerificationFailure.VERSTAT_NONE);
                         } else {
                             forwardVerified(ctx, m, branch, r);
                         }
@@ -169,7 +170,37 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
 
     private void forwardVerified(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r) {
         counters.count(r.passed() ? ProxyCounters.Event.VERIFIED_PASSED : ProxyCounters.Event.VERIFIED_FAILED);
-        forward(ctx, m, branch, null, r.verstat());
+        act(ctx, m, branch, r);
+    }
+
+    private void act(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r) {
+        act(ctx, m, branch, r, r.verstat());
+    }
+
+    /** Applies the verification policy's action for {@code r}'s outcome class. */
+    private void act(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r, String verstat) {
+        VerificationPolicy.Action action = services.verificationPolicy()
+                .action(VerificationPolicy.classify(r.failure()));
+        VerificationFailure f = r.failure();
+        switch (action) {
+            case FORWARD_UNCHANGED -> forward(ctx, m, branch, null, null, null);
+            case FORWARD_WITH_REASON -> forward(ctx, m, branch, null, verstat, f == null ? null : f.reasonHeader());
+            case REJECT -> {
+                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+                SipResponses resp = f == null ? SipResponses.to(m, 403, "Forbidden")
+                        : SipResponses.to(m, f.sipStatus(), f.reasonPhrase()).header("Reason", f.reasonHeader());
+                reply(ctx, m, resp.build(ctx.alloc()));
+            }
+            case BLOCK_603 -> {
+                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+                reply(ctx, m, SipResponses.to(m, 603, "Decline").build(ctx.alloc()));
+            }
+            case BLOCK_608 -> {
+                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+                reply(ctx, m, SipResponses.to(m, 608, "Rejected").build(ctx.alloc()));
+            }
+            default -> forward(ctx, m, branch, null, verstat, null);
+        }
     }
 
     private static NameAddress caller(SipMessage m) {
@@ -182,11 +213,15 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return m.from();
     }
 
-    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat) {
+    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
+                         String reason) {
         editor.reset(m).pushVia("SIP/2.0/UDP " + point.advertised() + ";branch=" + branch);
         editor.decrementMaxForwards();
         if (identity != null) {
             editor.addHeader("Identity", identity);
+        }
+        if (reason != null) {
+            editor.addHeader("Reason", reason);
         }
         if (verstat != null) {
             NameAddress target = caller(m);

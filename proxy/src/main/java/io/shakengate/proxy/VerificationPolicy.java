@@ -1,0 +1,88 @@
+package io.shakengate.proxy;
+
+import io.shakengate.crypto.VerificationFailure;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What the verification service does with each outcome class (the ClearIP "Verification Policies" idea):
+ * forward with verstat (the default for every class), forward unchanged, forward with verstat and a
+ * {@code Reason: STIR} header (RFC 9410), reject with the RFC 8224 code and reason phrase, or block with
+ * 603 Decline or 608 Rejected.
+ */
+public final class VerificationPolicy {
+    /** Outcome classes. */
+    public enum OutcomeClass {
+        /** The INVITE has no SHAKEN Identity header. */
+        NO_IDENTITY,
+        /** The Identity header or PASSporT is malformed or unsupported (436/438 family, not a mismatch). */
+        INVALID_HEADER,
+        /** The certificate could not be fetched or does not validate (or the per-call budget ran out). */
+        CERTIFICATE_ERROR,
+        /** The signature does not verify. */
+        SIGNATURE_FAILURE,
+        /** Date or iat outside the freshness window. */
+        STALE,
+        /** orig or dest do not match the request. */
+        NUMBER_MISMATCH,
+        /** Verified. */
+        PASSED
+    }
+
+    /** Actions. */
+    public enum Action {
+        /** Forward with verstat on PAI (else From). */
+        FORWARD_VERSTAT,
+        /** Forward without touching the request. */
+        FORWARD_UNCHANGED,
+        /** Forward with verstat and a Reason: STIR header naming the failure. */
+        FORWARD_WITH_REASON,
+        /** Answer with the RFC 8224 code of the failure (403, 428, 436, 437, 438). */
+        REJECT,
+        /** Answer 603 Decline. */
+        BLOCK_603,
+        /** Answer 608 Rejected (RFC 8688). */
+        BLOCK_608
+    }
+
+    private final Map<OutcomeClass, Action> actions;
+
+    private VerificationPolicy(Map<OutcomeClass, Action> actions) {
+        this.actions = actions;
+    }
+
+    /** Every class forwarded with verstat. */
+    public static VerificationPolicy defaults() {
+        return new VerificationPolicy(new EnumMap<>(OutcomeClass.class));
+    }
+
+    /** A copy with {@code action} for {@code outcome}. */
+    public VerificationPolicy with(OutcomeClass outcome, Action action) {
+        Map<OutcomeClass, Action> copy = new EnumMap<>(OutcomeClass.class);
+        copy.putAll(actions);
+        copy.put(outcome, action);
+        return new VerificationPolicy(copy);
+    }
+
+    /** The action for {@code outcome}. */
+    public Action action(OutcomeClass outcome) {
+        return actions.getOrDefault(outcome, Action.FORWARD_VERSTAT);
+    }
+
+    /** The class of a verification failure (null = passed). */
+    public static OutcomeClass classify(VerificationFailure f) {
+        if (f == null) {
+            return OutcomeClass.PASSED;
+        }
+        return switch (f) {
+            case NO_IDENTITY -> OutcomeClass.NO_IDENTITY;
+            case CERT_FETCH_FAILED, CERT_UNTRUSTED, CERT_EXPIRED, CERT_NOT_YET_VALID, CERT_NO_TNAUTHLIST,
+                 CERT_PROFILE_VIOLATION, CERT_REVOKED -> OutcomeClass.CERTIFICATE_ERROR;
+            case SIGNATURE_INVALID -> OutcomeClass.SIGNATURE_FAILURE;
+            case DATE_STALE, IAT_STALE, IAT_IN_FUTURE -> OutcomeClass.STALE;
+            case ORIG_MISMATCH, DEST_MISMATCH -> OutcomeClass.NUMBER_MISMATCH;
+            default -> OutcomeClass.INVALID_HEADER;
+        };
+    }
+}
