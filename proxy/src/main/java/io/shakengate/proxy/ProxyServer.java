@@ -67,7 +67,8 @@ public final class ProxyServer implements AutoCloseable {
                         protected void initChannel(DatagramChannel ch) {
                             SipDatagramDecoder.configure(ch.config(), decoderConfig);
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
-                                    new SipProxyHandler(point, services, counters, latency));
+                                    new SipProxyHandler(point, services, counters, latency,
+                                            io.shakengate.proxy.transport.UdpSender.INSTANCE));
                         }
                     });
             if (transports.epoll()) {
@@ -78,6 +79,49 @@ public final class ProxyServer implements AutoCloseable {
             bound = (InetSocketAddress) ch.localAddress();
         }
         return bound;
+    }
+
+    /**
+     * Binds {@code requested} over TCP; requests leave over TCP connections to the next hop, responses go
+     * back on the connection their request came in on. Returns the address bound.
+     */
+    public InetSocketAddress bindTcp(ListeningPoint requested, ServiceConfig services) throws InterruptedException {
+        InetSocketAddress bound = requested.bind();
+        if (bound.getPort() == 0) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, bound.getAddress())) {
+                bound = new InetSocketAddress(bound.getAddress(), probe.getLocalPort());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("no free TCP port on " + bound.getAddress(), e);
+            }
+        }
+        String advertised = requested.advertised() != null ? requested.advertised()
+                : bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
+                requested.nextHop());
+        io.shakengate.proxy.transport.TcpSender[] sender = new io.shakengate.proxy.transport.TcpSender[1];
+        java.util.function.Supplier<io.netty.channel.ChannelHandler> pipeline = () ->
+                new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+                        ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
+                                parseErrors), SipBadRequestResponder.INSTANCE,
+                                new SipProxyHandler(point, services, counters, latency, sender[0]));
+                    }
+                };
+        sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline);
+        Channel ch = new io.netty.bootstrap.ServerBootstrap().group(group).channel(transports.serverChannel())
+                .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.socket.SocketChannel c) {
+                        sender[0].accepted(c);
+                        c.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
+                                parseErrors), SipBadRequestResponder.INSTANCE,
+                                new SipProxyHandler(point, services, counters, latency, sender[0]));
+                    }
+                }).bind(bound).sync().channel();
+        channels.add(ch);
+        return (InetSocketAddress) ch.localAddress();
     }
 
     /** What the proxy counted. */

@@ -3,7 +3,6 @@ package io.shakengate.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.AsciiString;
 import io.shakengate.codec.IdentityHeader;
 import io.shakengate.codec.NameAddress;
@@ -22,6 +21,7 @@ import io.shakengate.crypto.VerificationResult;
 import io.shakengate.crypto.passport.ShakenClaims;
 import io.shakengate.crypto.passport.TelephoneNumbers;
 import io.shakengate.proxy.metrics.StageLatency;
+import io.shakengate.proxy.transport.SipSender;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -46,10 +46,13 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final ProxyCounters counters;
     private final StageLatency latency;
     private final SipMessageEditor editor = new SipMessageEditor();
+    private final SipSender sender;
     private final byte[][] identityBuffer = new byte[1][];
 
-    SipProxyHandler(ListeningPoint point, ServiceConfig services, ProxyCounters counters, StageLatency latency) {
+    SipProxyHandler(ListeningPoint point, ServiceConfig services, ProxyCounters counters, StageLatency latency,
+                    SipSender sender) {
         super(SipMessage.class, false);
+        this.sender = sender;
         this.point = point;
         this.services = services;
         this.counters = counters;
@@ -215,7 +218,13 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
 
     private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
                          String reason) {
-        editor.reset(m).pushVia("SIP/2.0/UDP " + point.advertised() + ";branch=" + branch);
+        editor.reset(m);
+        if (sender.reliable() && m.sender() != null) {
+            // RFC 3581: the response finds its way back to this connection by these
+            editor.appendToTopVia(";received=" + m.sender().getAddress().getHostAddress() + ";rport="
+                    + m.sender().getPort());
+        }
+        editor.pushVia("SIP/2.0/" + sender.viaTransport() + " " + point.advertised() + ";branch=" + branch);
         editor.decrementMaxForwards();
         if (identity != null) {
             editor.addHeader("Identity", identity);
@@ -228,7 +237,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             editor.setNumberParam(target, "verstat", verstat);
         }
         ByteBuf out = editor.encode(ctx.alloc());
-        ctx.writeAndFlush(new DatagramPacket(out, point.nextHop()));
+        sender.sendRequest(ctx, out, point.nextHop());
         counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
     }
 
@@ -244,8 +253,11 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             return false;
         }
         editor.reset(m).popVia();
-        ctx.writeAndFlush(new DatagramPacket(editor.encode(ctx.alloc()), to));
-        counters.count(ProxyCounters.Event.RESPONSE_FORWARDED);
+        if (sender.sendResponse(ctx, editor.encode(ctx.alloc()), to)) {
+            counters.count(ProxyCounters.Event.RESPONSE_FORWARDED);
+        } else {
+            counters.count(ProxyCounters.Event.UNROUTABLE);
+        }
         return false;
     }
 
@@ -300,11 +312,6 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     }
 
     private void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response) {
-        InetSocketAddress to = request.sender();
-        if (to == null) {
-            response.release();
-            return;
-        }
-        ctx.writeAndFlush(new DatagramPacket(response, to));
+        sender.reply(ctx, request, response);
     }
 }

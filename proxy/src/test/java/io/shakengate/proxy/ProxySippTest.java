@@ -51,6 +51,15 @@ class ProxySippTest {
 
     @Test
     void shouldSignAndVerifyEveryCallOverUdp() throws Exception {
+        run(false);
+    }
+
+    @Test
+    void shouldSignAndVerifyEveryCallOverTcp() throws Exception {
+        run(true);
+    }
+
+    private void run(boolean tcp) throws Exception {
         TestPki pki = new TestPki(System.currentTimeMillis());
         TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
         PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()),
@@ -65,20 +74,22 @@ class ProxySippTest {
         ServiceConfig services = new ServiceConfig(signer, Attestation.A, verifier,
                 ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
 
-        int uasPort = freeUdpPort();
+        int uasPort = tcp ? freeTcpPort() : freeUdpPort();
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
-            InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0),
-                    null, Role.VERIFY, new InetSocketAddress(lo, uasPort)), services);
-            InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
-                    Role.SIGN, b), services);
+            ListeningPoint verify = new ListeningPoint("verify", new InetSocketAddress(lo, 0), null, Role.VERIFY,
+                    new InetSocketAddress(lo, uasPort));
+            InetSocketAddress b = tcp ? server.bindTcp(verify, services) : server.bind(verify, services);
+            ListeningPoint sign = new ListeningPoint("sign", new InetSocketAddress(lo, 0), null, Role.SIGN, b);
+            InetSocketAddress a = tcp ? server.bindTcp(sign, services) : server.bind(sign, services);
+            String transport = tcp ? "t1" : "u1";
 
             Process uas = sipp(dir.resolve("uas.log"), "-sf", scenario("uas-shaken.xml"), "-i", "127.0.0.1", "-p",
-                    Integer.toString(uasPort), "-m", Integer.toString(CALLS));
+                    Integer.toString(uasPort), "-m", Integer.toString(CALLS), "-t", transport);
             Thread.sleep(300);
             Process uac = sipp(dir.resolve("uac.log"), "-sf", scenario("uac-shaken.xml"), "-i", "127.0.0.1", "-p",
-                    Integer.toString(freeUdpPort()), "127.0.0.1:" + a.getPort(), "-m", Integer.toString(CALLS),
-                    "-r", "10");
+                    Integer.toString(tcp ? freeTcpPort() : freeUdpPort()), "127.0.0.1:" + a.getPort(), "-m",
+                    Integer.toString(CALLS), "-r", "10", "-t", transport);
             int uacExit = waitFor(uac, 60);
             int uasExit = waitFor(uas, 30);
             String detail = server.counters() + "\nUAC:\n" + tail(dir.resolve("uac.log")) + "\nUAS:\n"
@@ -110,6 +121,9 @@ class ProxySippTest {
 
     private String scenario(String name) throws IOException {
         Path p = dir.resolve(name);
+        if (Files.exists(p)) {
+            return p.toString();
+        }
         try (InputStream in = getClass().getResourceAsStream("/sipp/" + name)) {
             Files.copy(in, p);
         }
@@ -146,6 +160,12 @@ class ProxySippTest {
             return all.length() > 3000 ? all.substring(all.length() - 3000) : all;
         } catch (IOException e) {
             return e.toString();
+        }
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 

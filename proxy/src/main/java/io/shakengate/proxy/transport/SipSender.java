@@ -1,0 +1,28 @@
+package io.shakengate.proxy.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.shakengate.codec.SipMessage;
+
+import java.net.InetSocketAddress;
+
+/**
+ * How a listening point's transport sends what the proxy produces: requests to the next hop, responses to
+ * the previous hop, and local answers to the sender of a request. Takes ownership of the buffers.
+ */
+public interface SipSender {
+    /** The Via transport token ("UDP", "TCP"). */
+    String viaTransport();
+
+    /** True if the transport is reliable: the proxy then records received/rport in the top Via. */
+    boolean reliable();
+
+    /** Sends a request to {@code nextHop}. */
+    void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop);
+
+    /** Sends a response towards the previous hop at {@code to}; false if it cannot be delivered. */
+    boolean sendResponse(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress to);
+
+    /** Answers {@code request} locally (a 4xx/6xx the proxy generates). */
+    void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response);
+}

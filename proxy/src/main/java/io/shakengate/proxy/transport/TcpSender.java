@@ -1,0 +1,92 @@
+package io.shakengate.proxy.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.shakengate.codec.SipMessage;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * TCP: requests go over one connection per next hop (opened on first use, on the writer's event loop,
+ * replaced when it closes); responses go back on the inbound connection the request came in on, found by
+ * the previous hop's address (the received/rport the proxy recorded in its Via, RFC 3581), as RFC 3261
+ * section 18.2.2 requires for reliable transports. Local answers go on the request's own connection.
+ */
+public final class TcpSender implements SipSender {
+    private final Map<InetSocketAddress, Channel> inbound = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, ChannelFuture> outbound = new ConcurrentHashMap<>();
+    private final Transports transports;
+    private final Supplier<ChannelHandler> outboundPipeline;
+
+    /** A sender whose outbound connections get the handler {@code outboundPipeline} makes. */
+    public TcpSender(Transports transports, Supplier<ChannelHandler> outboundPipeline) {
+        this.transports = transports;
+        this.outboundPipeline = outboundPipeline;
+    }
+
+    /** Registers an accepted connection (removed when it closes). */
+    public void accepted(Channel ch) {
+        InetSocketAddress remote = (InetSocketAddress) ch.remoteAddress();
+        inbound.put(remote, ch);
+        ch.closeFuture().addListener(f -> inbound.remove(remote, ch));
+    }
+
+    @Override
+    public String viaTransport() {
+        return "TCP";
+    }
+
+    @Override
+    public boolean reliable() {
+        return true;
+    }
+
+    @Override
+    public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop) {
+        ChannelFuture f = outbound.compute(nextHop, (hop, existing) -> existing != null
+                && (!existing.isDone() || existing.channel().isActive()) ? existing : connect(ctx, hop));
+        if (f.isDone()) {
+            write(f, message);
+        } else {
+            f.addListener(done -> write(f, message));
+        }
+    }
+
+    private ChannelFuture connect(ChannelHandlerContext ctx, InetSocketAddress hop) {
+        return new Bootstrap().group(ctx.channel().eventLoop()).channel(transports.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+                .handler(outboundPipeline.get()).connect(hop);
+    }
+
+    private static void write(ChannelFuture f, ByteBuf message) {
+        if (f.isSuccess() && f.channel().isActive()) {
+            f.channel().writeAndFlush(message);
+        } else {
+            message.release();
+        }
+    }
+
+    @Override
+    public boolean sendResponse(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress to) {
+        Channel ch = inbound.get(to);
+        if (ch == null || !ch.isActive()) {
+            message.release();
+            return false;
+        }
+        ch.writeAndFlush(message);
+        return true;
+    }
+
+    @Override
+    public void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response) {
+        ctx.writeAndFlush(response);
+    }
+}
