@@ -99,7 +99,17 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             }
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
-            forward(ctx, m, branch, sign(m), null, null);
+            String calling = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
+            String called = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
+            AuthenticationPolicy.Action action = services.authenticationPolicy().decide(
+                    m.sender() == null ? null : m.sender().getAddress(), calling, called);
+            if (action == AuthenticationPolicy.Action.BLOCK) {
+                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+                reply(ctx, m, SipResponses.to(m, 603, "Decline").build(ctx.alloc()));
+                return false;
+            }
+            forward(ctx, m, branch, action.attestation() == null ? null : sign(m, action.attestation()), null,
+                    null);
             latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
             return false;
         }
@@ -111,7 +121,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return false;
     }
 
-    private AsciiString sign(SipMessage m) {
+    private AsciiString sign(SipMessage m, io.shakengate.crypto.passport.Attestation attestation) {
         if (m.indexOf(SipHeaderName.IDENTITY) >= 0) {
             counters.count(ProxyCounters.Event.IDENTITY_KEPT);
             return null;
@@ -122,7 +132,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             counters.count(ProxyCounters.Event.SIGN_SKIPPED_NO_TN);
             return null;
         }
-        ShakenClaims claims = new ShakenClaims(services.attestation(), orig, List.of(dest),
+        ShakenClaims claims = new ShakenClaims(attestation, orig, List.of(dest),
                 System.currentTimeMillis() / 1000, UUID.randomUUID().toString());
         int n = services.signer().writeIdentity(claims, identityBuffer);
         counters.count(ProxyCounters.Event.SIGNED);
