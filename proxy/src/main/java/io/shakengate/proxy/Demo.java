@@ -9,7 +9,7 @@ import io.shakengate.codec.SipParser;
 import io.shakengate.codec.SipResponses;
 import io.shakengate.crypto.PassportVerifier;
 import io.shakengate.crypto.cache.CertificateCache;
-import io.shakengate.crypto.cache.CertificateFetcher;
+import io.shakengate.crypto.cache.HttpCertificateFetcher;
 import io.shakengate.crypto.passport.Attestation;
 import io.shakengate.crypto.passport.PassportSigner;
 import io.shakengate.crypto.sign.EcdsaProvider;
@@ -18,6 +18,8 @@ import io.shakengate.crypto.x509.ChainValidator;
 import io.shakengate.crypto.x509.DemoPki;
 import io.shakengate.proxy.metrics.MetricsServer;
 import io.shakengate.proxy.transport.Transports;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 
 import java.io.PrintStream;
 import java.net.DatagramPacket;
@@ -26,9 +28,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.security.cert.TrustAnchor;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The embedded default: a demo PKI made on the spot, an originating appliance (signs) and a terminating one
@@ -36,8 +41,6 @@ import java.util.concurrent.CompletableFuture;
  * counters printed. Everything binds 127.0.0.1 and stops at the end.
  */
 final class Demo {
-    static final String X5U = "https://certs.shakengate.demo/sti/1234.pem";
-
     private Demo() {
     }
 
@@ -49,14 +52,34 @@ final class Demo {
         DemoPki pki = new DemoPki("1234");
         out.println("demo PKI: root \"" + pki.root().getSubjectX500Principal().getName() + "\", signer \""
                 + pki.chain().get(0).getSubjectX500Principal().getName() + "\" (TNAuthList SPC 1234)");
-        PassportSigner signer = new PassportSigner(new SignerPool(provider, pki.signerKeys().getPrivate()), X5U);
+        // The certificate repository: the demo root also issues a TLS certificate for 127.0.0.1.
+        Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> tls = pki.tlsServer();
+        SslContext serverTls = SslContextBuilder.forServer(tls.getValue().getPrivate(), tls.getKey()).build();
+        java.util.concurrent.ExecutorService fetchers = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "x5u-fetch");
+            t.setDaemon(true);
+            return t;
+        });
+        CertificateRepository repository = new CertificateRepository(transports,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), serverTls,
+                Map.of("/sti/1234.pem", pki.chainPem().getBytes(StandardCharsets.US_ASCII)));
+        int port = repository.address().getPort();
+        String x5u = "https://127.0.0.1:" + port + "/sti/1234.pem";
+        out.println("certificate repository: " + x5u + " (HTTPS, served by the originating side)");
+        PassportSigner signer = new PassportSigner(new SignerPool(provider, pki.signerKeys().getPrivate()), x5u);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("demo-root", pki.root());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, tmf.getTrustManagers(), null);
+        // The demo runs on loopback: x5u on 127.0.0.1 and its port are allowed here, never by default.
         CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "not in the demo")),
-                System::currentTimeMillis);
-        cache.preload(X5U, pki.chainPem().getBytes(StandardCharsets.US_ASCII));
-        out.println("certificate repository: " + X5U + " (preloaded into the verifier's cache)");
-        PassportVerifier verifier = new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
-                new ChainValidator(Set.of(new TrustAnchor(pki.root(), null)), null),
+                new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536, true), fetchers,
+                        clientTls), System::currentTimeMillis);
+        PassportVerifier verifier = new PassportVerifier(new PassportVerifier.Config(60, Set.of(443, 8443, port),
+                true, false), cache, new ChainValidator(Set.of(new TrustAnchor(pki.root(), null)), null),
                 () -> System.currentTimeMillis() / 1000, provider);
         ServiceConfig services = new ServiceConfig(signer, Attestation.A, verifier,
                 ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
@@ -85,6 +108,8 @@ final class Demo {
                         .reduce((a, b) -> a + "\n" + b).orElse(""));
             }
         }
+        repository.close();
+        fetchers.shutdownNow();
         out.println(failed == 0 ? "demo: all " + calls + " calls signed, verified and answered"
                 : "demo: " + failed + " of " + calls + " calls failed");
         return failed;

@@ -53,6 +53,31 @@ public final class DemoPki {
                 + ",O=ShakenGate Demo Carrier,C=US", signerKeys, false, spc, now);
     }
 
+    /**
+     * A TLS server certificate for {@code 127.0.0.1} and {@code localhost}, issued by the demo root, with its
+     * key (for the demo's HTTPS certificate repository).
+     */
+    public java.util.Map.Entry<X509Certificate, KeyPair> tlsServer() {
+        KeyPair keys = p256();
+        long now = System.currentTimeMillis();
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name(
+                    "CN=ShakenGate Demo STI-CA Root"), new BigInteger(64, new SecureRandom()), new Date(now - DAY),
+                    new Date(now + 365 * DAY), new X500Name("CN=localhost"), keys.getPublic());
+            b.addExtension(Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+                    new org.bouncycastle.asn1.x509.GeneralName[] {
+                        new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress,
+                                "127.0.0.1"),
+                        new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.dNSName,
+                                "localhost")}));
+            X509Certificate c = new JcaX509CertificateConverter().getCertificate(
+                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(rootKeys.getPrivate())));
+            return java.util.Map.entry(c, keys);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the demo TLS certificate: " + e.getMessage(), e);
+        }
+    }
+
     /** The trust anchor. */
     public X509Certificate root() {
         return root;
