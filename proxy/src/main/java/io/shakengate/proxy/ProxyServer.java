@@ -57,7 +57,7 @@ public final class ProxyServer implements AutoCloseable {
         String advertised = requested.advertised() != null ? requested.advertised()
                 : bound.getAddress().getHostAddress() + ":" + bound.getPort();
         ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
-                requested.nextHop());
+                requested.nextHop(), requested.redirect());
         SipDatagramDecoder decoder = new SipDatagramDecoder(decoderConfig, parseErrors);
         int copies = transports.epoll() ? loops : 1;
         for (int i = 0; i < copies; i++) {
@@ -97,7 +97,7 @@ public final class ProxyServer implements AutoCloseable {
         String advertised = requested.advertised() != null ? requested.advertised()
                 : bound.getAddress().getHostAddress() + ":" + bound.getPort();
         ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
-                requested.nextHop());
+                requested.nextHop(), requested.redirect());
         io.shakengate.proxy.transport.TcpSender[] sender = new io.shakengate.proxy.transport.TcpSender[1];
         java.util.function.Supplier<io.netty.channel.ChannelHandler> pipeline = () ->
                 new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {

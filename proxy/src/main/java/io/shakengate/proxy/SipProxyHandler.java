@@ -13,6 +13,8 @@ import io.shakengate.codec.SipMessageEditor;
 import io.shakengate.codec.SipMethod;
 import io.shakengate.codec.SipParseError;
 import io.shakengate.codec.SipParseException;
+import io.shakengate.codec.SipDecoderConfig;
+import io.shakengate.codec.SipParser;
 import io.shakengate.codec.SipResponses;
 import io.shakengate.codec.ViaHeader;
 import io.shakengate.crypto.PassportVerifier;
@@ -108,13 +110,28 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 reply(ctx, m, SipResponses.to(m, 603, "Decline").build(ctx.alloc()));
                 return false;
             }
-            forward(ctx, m, branch, action.attestation() == null ? null : sign(m, action.attestation()), null,
-                    null);
+            AsciiString identity = action.attestation() == null ? null : sign(m, action.attestation());
+            if (point.redirect()) {
+                if (identity == null) {
+                    reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
+                } else {
+                    reply(ctx, m, SipResponses.to(m, 302, "Moved Temporarily")
+                            .header("Contact", "<" + m.requestUriString() + ">")
+                            .header("Identity", identity).build(ctx.alloc()));
+                }
+                return false;
+            }
+            forward(ctx, m, branch, identity, null, null);
             latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
             return false;
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.VERIFY && services.verifier() != null) {
             return verify(ctx, m, branch, start);
+        }
+        if (point.redirect()) {
+            // a redirect point only answers INVITEs; everything else routes as usual
+            reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
+            return false;
         }
         forward(ctx, m, branch, null, null, null);
         latency.record(StageLatency.Stage.FORWARD, System.nanoTime() - start);
@@ -196,8 +213,20 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 .action(VerificationPolicy.classify(r.failure()));
         VerificationFailure f = r.failure();
         switch (action) {
-            case FORWARD_UNCHANGED -> forward(ctx, m, branch, null, null, null);
-            case FORWARD_WITH_REASON -> forward(ctx, m, branch, null, verstat, f == null ? null : f.reasonHeader());
+            case FORWARD_UNCHANGED -> {
+                if (point.redirect()) {
+                    reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
+                } else {
+                    forward(ctx, m, branch, null, null, null);
+                }
+            }
+            case FORWARD_WITH_REASON -> {
+                if (point.redirect()) {
+                    redirectVerified(ctx, m, verstat, f == null ? null : f.reasonHeader());
+                } else {
+                    forward(ctx, m, branch, null, verstat, f == null ? null : f.reasonHeader());
+                }
+            }
             case REJECT -> {
                 counters.count(ProxyCounters.Event.REQUEST_REJECTED);
                 SipResponses resp = f == null ? SipResponses.to(m, 403, "Forbidden")
@@ -212,8 +241,44 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 counters.count(ProxyCounters.Event.REQUEST_REJECTED);
                 reply(ctx, m, SipResponses.to(m, 608, "Rejected").build(ctx.alloc()));
             }
-            default -> forward(ctx, m, branch, null, verstat, null);
+            default -> {
+                if (point.redirect()) {
+                    redirectVerified(ctx, m, verstat, action == VerificationPolicy.Action.FORWARD_WITH_REASON
+                            && f != null ? f.reasonHeader() : null);
+                } else {
+                    forward(ctx, m, branch, null, verstat, null);
+                }
+            }
         }
+    }
+
+    /** 302 with the Request-URI as Contact and the verstat-marked P-Asserted-Identity (and Reason). */
+    private void redirectVerified(ChannelHandlerContext ctx, SipMessage m, String verstat, String reason) {
+        NameAddress target = caller(m);
+        editor.reset(m);
+        editor.setNumberParam(target, "verstat", verstat);
+        ByteBuf edited = editor.encode(ctx.alloc());
+        String pai;
+        try {
+            SipParser parser = new SipParser(SipDecoderConfig.DEFAULT);
+            byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(edited);
+            int end = parser.parse(bytes, 0, bytes.length, true);
+            SipMessage marked = parser.build(io.netty.buffer.Unpooled.wrappedBuffer(bytes), 0, end);
+            try {
+                pai = marked.pAssertedIdentities().isEmpty() ? "<" + marked.from().uriString() + ">"
+                        : marked.pAssertedIdentities().get(0).toString();
+            } finally {
+                marked.release();
+            }
+        } finally {
+            edited.release();
+        }
+        SipResponses resp = SipResponses.to(m, 302, "Moved Temporarily")
+                .header("Contact", "<" + m.requestUriString() + ">").header("P-Asserted-Identity", pai);
+        if (reason != null) {
+            resp.header("Reason", reason);
+        }
+        reply(ctx, m, resp.build(ctx.alloc()));
     }
 
     private static NameAddress caller(SipMessage m) {
