@@ -8,6 +8,9 @@ import java.io.PrintStream;
  * <pre>
  *   shakengate demo [CALLS]   the embedded default: demo PKI, two appliances on loopback, a few calls
  *   shakengate version        versions of the appliance, its transport and its ECDSA provider
+ *   shakengate keygen DIR     a new P-256 key: DIR/signing-key.pem (PKCS#8, mode 0600) and DIR/signing-key.pub.pem
+ *   shakengate csr KEY SPC ORGANIZATION COUNTRY
+ *                             a PKCS#10 request for CN=SHAKEN SPC with TNAuthList(SPC), printed as PEM
  * </pre>
  *
  * Exit codes: 0 success; 1 the command ran and failed (a demo call did not complete); 2 usage error.
@@ -49,6 +52,23 @@ public final class ProxyMain {
                             + io.shakengate.crypto.sign.EcdsaProvider.selected().describe() + ", Java "
                             + System.getProperty("java.version") + ")");
                     return EXIT_OK;
+                case "keygen":
+                    if (args.length != 2) {
+                        usage(err);
+                        return EXIT_USAGE;
+                    }
+                    return keygen(java.nio.file.Path.of(args[1]), out, err);
+                case "csr":
+                    if (args.length != 5) {
+                        usage(err);
+                        return EXIT_USAGE;
+                    }
+                    java.security.PrivateKey key = io.shakengate.crypto.sign.SigningKeys.readPrivateKey(
+                            java.nio.file.Path.of(args[1]));
+                    java.security.PublicKey pub = publicOf(key);
+                    out.print(io.shakengate.crypto.x509.CertificateRequests.csrPem(
+                            new java.security.KeyPair(pub, key), args[2], args[3], args[4]));
+                    return EXIT_OK;
                 default:
                     err.println("unknown command: " + args[0]);
                     usage(err);
@@ -57,10 +77,47 @@ public final class ProxyMain {
         } catch (NumberFormatException e) {
             err.println("not a number: " + e.getMessage());
             return EXIT_USAGE;
+        } catch (IllegalArgumentException e) {
+            err.println(args[0] + ": " + e.getMessage());
+            return EXIT_FAILED;
         } catch (Exception e) {
             err.println(args[0] + " failed: " + e);
             return EXIT_FAILED;
         }
+    }
+
+    private static int keygen(java.nio.file.Path dir, PrintStream out, PrintStream err) throws java.io.IOException {
+        java.nio.file.Path key = dir.resolve("signing-key.pem");
+        if (java.nio.file.Files.exists(key)) {
+            err.println("keygen: " + key + " exists; not overwriting a key");
+            return EXIT_FAILED;
+        }
+        java.nio.file.Files.createDirectories(dir);
+        java.security.KeyPair keys = io.shakengate.crypto.x509.CertificateRequests.newKeyPair();
+        java.nio.file.Files.createFile(key);
+        try {
+            java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions
+                    .fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            err.println("keygen: cannot restrict permissions of " + key + " on this file system");
+        }
+        java.nio.file.Files.writeString(key, io.shakengate.crypto.x509.CertificateRequests.privateKeyPem(keys));
+        java.nio.file.Files.writeString(dir.resolve("signing-key.pub.pem"),
+                io.shakengate.crypto.x509.CertificateRequests.publicKeyPem(keys));
+        out.println("wrote " + key + " and " + dir.resolve("signing-key.pub.pem"));
+        return EXIT_OK;
+    }
+
+    /** The public key of a P-256 private key (Q = d·G), computed with BouncyCastle. */
+    private static java.security.PublicKey publicOf(java.security.PrivateKey key) throws Exception {
+        java.security.interfaces.ECPrivateKey ec = (java.security.interfaces.ECPrivateKey) key;
+        org.bouncycastle.jce.spec.ECNamedCurveParameterSpec curve =
+                org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec("secp256r1");
+        org.bouncycastle.math.ec.ECPoint q = curve.getG().multiply(ec.getS()).normalize();
+        java.security.spec.ECPublicKeySpec spec = new java.security.spec.ECPublicKeySpec(
+                new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
+                ec.getParams());
+        return java.security.KeyFactory.getInstance("EC").generatePublic(spec);
     }
 
     private static String version() {
@@ -69,6 +126,6 @@ public final class ProxyMain {
     }
 
     private static void usage(PrintStream err) {
-        err.println("usage: shakengate demo [CALLS] | version");
+        err.println("usage: shakengate demo [CALLS] | version | keygen DIR | csr KEY SPC ORGANIZATION COUNTRY");
     }
 }

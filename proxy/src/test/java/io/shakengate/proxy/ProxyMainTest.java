@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,6 +37,40 @@ class ProxyMainTest {
         assertEquals(ProxyMain.EXIT_USAGE, run("demo", "many"));
         assertEquals(ProxyMain.EXIT_USAGE, run("demo", "0"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("usage: shakengate"));
+    }
+
+    @Test
+    void keygenAndCsrMakeWhatAnStiCaExpects(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertEquals(ProxyMain.EXIT_OK, run("keygen", dir.toString()), err.toString(StandardCharsets.UTF_8));
+        java.nio.file.Path key = dir.resolve("signing-key.pem");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(key)));
+        io.shakengate.crypto.sign.SigningKeys.readPrivateKey(key);
+        assertEquals(ProxyMain.EXIT_FAILED, run("keygen", dir.toString()), "never overwrites a key");
+
+        out.reset();
+        assertEquals(ProxyMain.EXIT_OK, run("csr", key.toString(), "1234", "Example Carrier", "US"),
+                err.toString(StandardCharsets.UTF_8));
+        String pem = out.toString(StandardCharsets.UTF_8);
+        assertTrue(pem.startsWith("-----BEGIN CERTIFICATE REQUEST-----"), pem);
+        try (org.bouncycastle.openssl.PEMParser parser = new org.bouncycastle.openssl.PEMParser(
+                new java.io.StringReader(pem))) {
+            org.bouncycastle.pkcs.PKCS10CertificationRequest csr =
+                    (org.bouncycastle.pkcs.PKCS10CertificationRequest) parser.readObject();
+            assertTrue(csr.isSignatureValid(new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
+                    .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                    .build(csr.getSubjectPublicKeyInfo())), "the CSR is signed by the key");
+            assertTrue(csr.getSubject().toString().contains("CN=SHAKEN 1234"), csr.getSubject().toString());
+            org.bouncycastle.asn1.x509.Extensions ext = org.bouncycastle.asn1.x509.Extensions.getInstance(
+                    csr.getAttributes(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)[0]
+                            .getAttrValues().getObjectAt(0));
+            byte[] tn = ext.getExtension(new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.5.5.7.1.26"))
+                    .getExtnValue().getOctets();
+            assertEquals(List.of("1234"), io.shakengate.crypto.x509.TnAuthList.parse(tn).spcs());
+        }
+        assertEquals(ProxyMain.EXIT_FAILED, run("csr", key.toString(), "12", "Example Carrier", "US"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("SPC must be 4 or 5 letters and digits"));
     }
 
     @Test
