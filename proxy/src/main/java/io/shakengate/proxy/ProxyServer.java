@@ -54,8 +54,7 @@ public final class ProxyServer implements AutoCloseable {
                 throw new IllegalStateException("no free UDP port on " + bound.getAddress(), e);
             }
         }
-        String advertised = requested.advertised() != null ? requested.advertised()
-                : bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        String advertised = requested.advertised() != null ? requested.advertised() : hostPort(bound);
         ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
                 requested.nextHop(), requested.redirect());
         SipDatagramDecoder decoder = new SipDatagramDecoder(decoderConfig, parseErrors);
@@ -94,8 +93,7 @@ public final class ProxyServer implements AutoCloseable {
                 throw new IllegalStateException("no free TCP port on " + bound.getAddress(), e);
             }
         }
-        String advertised = requested.advertised() != null ? requested.advertised()
-                : bound.getAddress().getHostAddress() + ":" + bound.getPort();
+        String advertised = requested.advertised() != null ? requested.advertised() : hostPort(bound);
         ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
                 requested.nextHop(), requested.redirect());
         io.shakengate.proxy.transport.TcpSender[] sender = new io.shakengate.proxy.transport.TcpSender[1];
@@ -122,6 +120,16 @@ public final class ProxyServer implements AutoCloseable {
                 }).bind(bound).sync().channel();
         channels.add(ch);
         return (InetSocketAddress) ch.localAddress();
+    }
+
+    /** {@code ip:port}, with an IPv6 address in brackets as Via's sent-by requires. */
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        int zone = host.indexOf('%');
+        if (zone >= 0) {
+            host = host.substring(0, zone);
+        }
+        return (a.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /** What the proxy counted. */
