@@ -77,7 +77,11 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             }
             handedOver = m.isRequest() ? request(ctx, m, System.nanoTime()) : response(ctx, m);
         } catch (SipParseException e) {
+            // a header read while handling (Date, Identity, PAI...) does not parse: answer with its reason
             counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+            if (!handedOver && m.isRequest() && e.error().status() != 0 && SipResponses.canAnswer(m)) {
+                reply(ctx, m, SipResponses.forError(m, e.error()).build(ctx.alloc()));
+            }
         } finally {
             if (!handedOver) {
                 m.release();

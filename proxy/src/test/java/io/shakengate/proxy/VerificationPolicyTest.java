@@ -131,6 +131,18 @@ class VerificationPolicyTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aHeaderThatDoesNotParseWhileVerifyingIsAnsweredWithItsReason() throws Exception {
+        String msg = invite("bad-date", sign(good, "12155550131", System.currentTimeMillis() / 1000))
+                .replace("CSeq: 1 INVITE\r\n", "CSeq: 1 INVITE\r\nDate: Fri, 01 Jan 2010 16:00:00 EST\r\n");
+        send(msg);
+        String answer = receive(uac);
+        assertTrue(answer.startsWith("SIP/2.0 400 Bad Request (invalid Date)\r\n"), answer);
+        send(invite("bad-identity", "..;info=<" + X5U + ">;ppt=shaken").replace("Identity: ..;", "Identity: ;"));
+        answer = receive(uac);
+        assertTrue(answer.startsWith("SIP/2.0 438 Invalid Identity Header\r\n"), answer);
+    }
+
     private static String sign(PassportSigner signer, String dest, long iat) {
         return signer.identity(new ShakenClaims(Attestation.A, "12155550121", List.of(dest), iat,
                 "0d6b7f4e-1c3a-4b8e-9d2f-5a6b7c8d9e0f"));
