@@ -2,14 +2,11 @@ package io.shakengate.proxy;
 
 import io.shakengate.codec.SipDecoderConfig;
 import io.shakengate.crypto.PassportVerifier;
-import io.shakengate.crypto.cache.CertificateCache;
-import io.shakengate.crypto.cache.CertificateFetcher;
 import io.shakengate.crypto.passport.Attestation;
 import io.shakengate.crypto.passport.PassportSigner;
 import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.SignerPool;
 import io.shakengate.crypto.testing.TestPki;
-import io.shakengate.crypto.x509.ChainValidator;
 import io.shakengate.proxy.metrics.MetricsServer;
 import io.shakengate.proxy.transport.Transports;
 import org.junit.jupiter.api.Test;
@@ -27,10 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.TrustAnchor;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,13 +58,7 @@ class ProxySippTest {
         TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
         PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()),
                 X5U);
-        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
-                System::currentTimeMillis);
-        cache.preload(X5U, (ee.certPem() + pki.intermediate.certPem()).getBytes(StandardCharsets.US_ASCII));
-        PassportVerifier verifier = new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
-                new ChainValidator(Set.of(new TrustAnchor(pki.root.cert(), null)), null),
-                () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());
+        PassportVerifier verifier = TestServices.preloadedVerifier(pki, ee, X5U);
         ServiceConfig services = new ServiceConfig(signer, Attestation.A, verifier,
                 ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
 

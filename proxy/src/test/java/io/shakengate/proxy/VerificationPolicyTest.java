@@ -2,15 +2,12 @@ package io.shakengate.proxy;
 
 import io.shakengate.codec.SipDecoderConfig;
 import io.shakengate.crypto.PassportVerifier;
-import io.shakengate.crypto.cache.CertificateCache;
-import io.shakengate.crypto.cache.CertificateFetcher;
 import io.shakengate.crypto.passport.Attestation;
 import io.shakengate.crypto.passport.PassportSigner;
 import io.shakengate.crypto.passport.ShakenClaims;
 import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.SignerPool;
 import io.shakengate.crypto.testing.TestPki;
-import io.shakengate.crypto.x509.ChainValidator;
 import io.shakengate.proxy.VerificationPolicy.Action;
 import io.shakengate.proxy.VerificationPolicy.OutcomeClass;
 import io.shakengate.proxy.transport.Transports;
@@ -25,10 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.TrustAnchor;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -62,13 +56,7 @@ class VerificationPolicyTest {
     static void start() throws Exception {
         TestPki pki = new TestPki(System.currentTimeMillis());
         TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
-        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
-                System::currentTimeMillis);
-        cache.preload(X5U, (ee.certPem() + pki.intermediate.certPem()).getBytes(StandardCharsets.US_ASCII));
-        PassportVerifier verifier = new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
-                new ChainValidator(Set.of(new TrustAnchor(pki.root.cert(), null)), null),
-                () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());
+        PassportVerifier verifier = TestServices.preloadedVerifier(pki, ee, X5U);
         good = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()), X5U);
         missingCert = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()), MISSING);
         wrongKey = new PassportSigner(new SignerPool(EcdsaProvider.selected(), TestPki.p256().getPrivate()), X5U);

@@ -16,7 +16,6 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
-import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
@@ -43,12 +42,12 @@ public final class CertificateRequests {
 
     /** PKCS#8 PEM of {@code keys}' private key. */
     public static String privateKeyPem(KeyPair keys) {
-        return armour("PRIVATE KEY", keys.getPrivate().getEncoded());
+        return Pem.armour("PRIVATE KEY", keys.getPrivate().getEncoded());
     }
 
     /** SPKI PEM of {@code keys}' public key. */
     public static String publicKeyPem(KeyPair keys) {
-        return armour("PUBLIC KEY", keys.getPublic().getEncoded());
+        return Pem.armour("PUBLIC KEY", keys.getPublic().getEncoded());
     }
 
     /**
@@ -74,14 +73,9 @@ public final class CertificateRequests {
             PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(subject, keys.getPublic())
                     .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
-            return armour("CERTIFICATE REQUEST", csr.getEncoded());
+            return Pem.armour("CERTIFICATE REQUEST", csr.getEncoded());
         } catch (Exception e) {
             throw new IllegalStateException("cannot build the CSR: " + e.getMessage(), e);
         }
-    }
-
-    private static String armour(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 }

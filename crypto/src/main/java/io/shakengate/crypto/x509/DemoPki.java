@@ -15,12 +15,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 
@@ -105,7 +102,7 @@ public final class DemoPki {
 
     /** The signer's private key as PKCS#8 PEM. */
     public String signerKeyPem() {
-        return armour("PRIVATE KEY", signerKeys.getPrivate().getEncoded());
+        return Pem.armour("PRIVATE KEY", signerKeys.getPrivate().getEncoded());
     }
 
     private static X509Certificate cert(String issuer, KeyPair issuerKeys, String subject, KeyPair keys, boolean ca,
@@ -129,25 +126,14 @@ public final class DemoPki {
     }
 
     private static KeyPair p256() {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            return g.generateKeyPair();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return CertificateRequests.newKeyPair();
     }
 
     private static String pem(X509Certificate c) {
         try {
-            return armour("CERTIFICATE", c.getEncoded());
+            return Pem.armour("CERTIFICATE", c.getEncoded());
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String armour(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 }
