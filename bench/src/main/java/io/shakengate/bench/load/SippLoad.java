@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * Reports completed calls, the JVM's CPU time per call from /proc/self/stat (sign + verify + 6 forwards per
  * call: INVITE, ACK, BYE and their responses), and the time inside the appliances per stage.
  *
- * <pre>java -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
+ * <pre>java [-DwarmupSeconds=30] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
  * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
  */
 public final class SippLoad {
@@ -73,8 +73,10 @@ public final class SippLoad {
             InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
                     Role.SIGN, b), services);
             System.out.println("transport " + server.transports().describe() + ", ECDSA " + provider.describe());
-            // warm-up: 10 s at the target rate, then the measured run
-            runSipp(dir, uasPort, a, rate, Math.min(rate * 10, 5000));
+            // warm-up: WARMUP_SECONDS at the target rate (JIT compilation would otherwise be most of the CPU
+            // of a short run), then the measured run
+            int warmup = Integer.getInteger("warmupSeconds", 30);
+            runSipp(dir, uasPort, a, rate, rate * warmup);
             for (StageLatency.Stage s : StageLatency.Stage.values()) {
                 server.latency().snapshot(s);
             }
