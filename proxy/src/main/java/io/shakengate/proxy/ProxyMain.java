@@ -7,13 +7,16 @@ import java.io.PrintStream;
  *
  * <pre>
  *   shakengate demo [CALLS]   the embedded default: demo PKI, two appliances on loopback, a few calls
+ *   shakengate run --config FILE   run the appliance (until SIGTERM/SIGINT)
+ *   shakengate check-config FILE   validate FILE (and the key and trust anchors it names); print the effective values
  *   shakengate version        versions of the appliance, its transport and its ECDSA provider
  *   shakengate keygen DIR     a new P-256 key: DIR/signing-key.pem (PKCS#8, mode 0600) and DIR/signing-key.pub.pem
  *   shakengate csr KEY SPC ORGANIZATION COUNTRY
  *                             a PKCS#10 request for CN=SHAKEN SPC with TNAuthList(SPC), printed as PEM
  * </pre>
  *
- * Exit codes: 0 success; 1 the command ran and failed (a demo call did not complete); 2 usage error.
+ * Exit codes: 0 success; 1 the command ran and failed (a demo call did not complete); 2 usage error;
+ * 3 configuration error (the message names the line or the file).
  */
 public final class ProxyMain {
     /** Success. */
@@ -22,6 +25,8 @@ public final class ProxyMain {
     public static final int EXIT_FAILED = 1;
     /** Bad command line. */
     public static final int EXIT_USAGE = 2;
+    /** Bad configuration. */
+    public static final int EXIT_CONFIG = 3;
 
     private ProxyMain() {
     }
@@ -52,6 +57,18 @@ public final class ProxyMain {
                             + io.shakengate.crypto.sign.EcdsaProvider.selected().describe() + ", Java "
                             + System.getProperty("java.version") + ")");
                     return EXIT_OK;
+                case "check-config":
+                    if (args.length != 2) {
+                        usage(err);
+                        return EXIT_USAGE;
+                    }
+                    return checkConfig(java.nio.file.Path.of(args[1]), out, err);
+                case "run":
+                    if (args.length != 3 || !args[1].equals("--config")) {
+                        usage(err);
+                        return EXIT_USAGE;
+                    }
+                    return runAppliance(java.nio.file.Path.of(args[2]), out, err);
                 case "keygen":
                     if (args.length != 2) {
                         usage(err);
@@ -84,6 +101,50 @@ public final class ProxyMain {
             err.println(args[0] + " failed: " + e);
             return EXIT_FAILED;
         }
+    }
+
+    private static io.shakengate.proxy.config.ApplianceConfig readConfig(java.nio.file.Path file)
+            throws java.io.IOException {
+        return io.shakengate.proxy.config.ApplianceConfig.parse(java.nio.file.Files.readString(file), file.toString());
+    }
+
+    private static int checkConfig(java.nio.file.Path file, PrintStream out, PrintStream err) {
+        java.util.concurrent.ExecutorService none = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            io.shakengate.proxy.config.ApplianceConfig config = readConfig(file);
+            Appliance.resolve(config, none);
+            out.print(config.describe());
+            out.println(file + ": OK");
+            return EXIT_OK;
+        } catch (io.shakengate.proxy.config.ConfigException | IllegalArgumentException | java.io.IOException e) {
+            err.println(e.getMessage());
+            return EXIT_CONFIG;
+        } finally {
+            none.shutdownNow();
+        }
+    }
+
+    private static int runAppliance(java.nio.file.Path file, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        io.shakengate.proxy.config.ApplianceConfig config;
+        Appliance appliance;
+        try {
+            config = readConfig(file);
+            appliance = Appliance.start(config);
+        } catch (io.shakengate.proxy.config.ConfigException | IllegalArgumentException | java.io.IOException e) {
+            err.println(e.getMessage());
+            return EXIT_CONFIG;
+        }
+        out.println("shakengate " + version() + ": transport " + appliance.server().transports().describe()
+                + ", ECDSA " + io.shakengate.crypto.sign.EcdsaProvider.selected().describe());
+        out.print(config.describe());
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            appliance.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return EXIT_OK;
     }
 
     private static int keygen(java.nio.file.Path dir, PrintStream out, PrintStream err) throws java.io.IOException {
@@ -126,6 +187,7 @@ public final class ProxyMain {
     }
 
     private static void usage(PrintStream err) {
-        err.println("usage: shakengate demo [CALLS] | version | keygen DIR | csr KEY SPC ORGANIZATION COUNTRY");
+        err.println("usage: shakengate run --config FILE | check-config FILE | demo [CALLS] | version | keygen DIR"
+                + " | csr KEY SPC ORGANIZATION COUNTRY");
     }
 }

@@ -1,0 +1,121 @@
+package io.shakengate.proxy;
+
+import io.shakengate.codec.SipDecoderConfig;
+import io.shakengate.crypto.PassportVerifier;
+import io.shakengate.crypto.cache.CertificateCache;
+import io.shakengate.crypto.cache.HttpCertificateFetcher;
+import io.shakengate.crypto.passport.PassportSigner;
+import io.shakengate.crypto.sign.EcdsaProvider;
+import io.shakengate.crypto.sign.SignerPool;
+import io.shakengate.crypto.sign.SigningKeys;
+import io.shakengate.crypto.x509.ChainValidator;
+import io.shakengate.crypto.x509.TrustAnchors;
+import io.shakengate.proxy.config.ApplianceConfig;
+import io.shakengate.proxy.metrics.MetricsServer;
+import io.shakengate.proxy.transport.Transports;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The appliance built from its configuration: the signer and the verifier (key, trust anchors, certificate
+ * cache and fetcher), the listening points and the metrics endpoint. {@link #resolve} checks everything that
+ * can fail (key file, trust anchors) before anything binds; {@link #close} stops all of it.
+ */
+public final class Appliance implements AutoCloseable {
+    private final ProxyServer server;
+    private final MetricsServer metrics;
+    private final ExecutorService fetchers;
+    private final List<InetSocketAddress> bound;
+
+    private Appliance(ProxyServer server, MetricsServer metrics, ExecutorService fetchers,
+                      List<InetSocketAddress> bound) {
+        this.server = server;
+        this.metrics = metrics;
+        this.fetchers = fetchers;
+        this.bound = bound;
+    }
+
+    /** The services the configuration describes; errors name the file at fault. */
+    public static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers) throws IOException {
+        EcdsaProvider provider = EcdsaProvider.selected();
+        PassportSigner signer = null;
+        AuthenticationPolicy authentication = AuthenticationPolicy.always(io.shakengate.crypto.passport.Attestation.A);
+        if (config.signing() != null) {
+            ApplianceConfig.Signing s = config.signing();
+            signer = new PassportSigner(new SignerPool(provider, SigningKeys.readPrivateKey(s.key())), s.x5u());
+            authentication = new AuthenticationPolicy(s.rules(),
+                    AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()));
+        }
+        PassportVerifier verifier = null;
+        VerificationPolicy verificationPolicy = VerificationPolicy.defaults();
+        long budget = ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS;
+        if (config.verification() != null) {
+            ApplianceConfig.Verification v = config.verification();
+            CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
+                    new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536,
+                            v.allowPrivateHosts()), fetchers, null), System::currentTimeMillis);
+            verifier = new PassportVerifier(new PassportVerifier.Config(v.freshnessSeconds(), Set.of(443, 8443),
+                    v.allowPrivateHosts(), false), cache,
+                    new ChainValidator(TrustAnchors.load(v.trustAnchors(), List.of(), new Date()), null),
+                    () -> System.currentTimeMillis() / 1000, provider);
+            verificationPolicy = v.policy();
+            budget = v.budgetMillis();
+        }
+        return new ServiceConfig(signer, config.signing() == null ? io.shakengate.crypto.passport.Attestation.A
+                : config.signing().attestation(), verifier, budget, verificationPolicy, authentication);
+    }
+
+    /** Builds and starts everything; on any failure, stops what was started and rethrows. */
+    public static Appliance start(ApplianceConfig config) throws IOException, InterruptedException {
+        ExecutorService fetchers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "x5u-fetch");
+            t.setDaemon(true);
+            return t;
+        });
+        ProxyServer server = null;
+        try {
+            ServiceConfig services = resolve(config, fetchers);
+            server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
+            List<InetSocketAddress> bound = new java.util.ArrayList<>();
+            for (ApplianceConfig.Point p : config.points()) {
+                ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
+                        p.redirect());
+                bound.add(p.transport().equals("tcp") ? server.bindTcp(lp, services) : server.bind(lp, services));
+            }
+            MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
+                    config.metricsListen(), server.counters(), server.parseErrors(), server.latency());
+            return new Appliance(server, metrics, fetchers, List.copyOf(bound));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            fetchers.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** The addresses the listening points bound, in configuration order. */
+    public List<InetSocketAddress> bound() {
+        return bound;
+    }
+
+    /** The proxy (counters, transports). */
+    public ProxyServer server() {
+        return server;
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
+        server.close();
+        fetchers.shutdownNow();
+    }
+}

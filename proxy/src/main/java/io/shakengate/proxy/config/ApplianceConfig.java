@@ -1,0 +1,245 @@
+package io.shakengate.proxy.config;
+
+import io.shakengate.crypto.passport.Attestation;
+import io.shakengate.proxy.AuthenticationPolicy;
+import io.shakengate.proxy.Role;
+import io.shakengate.proxy.VerificationPolicy;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The appliance's configuration file (YAML), validated when read: unknown keys are refused and every error
+ * names its line. Addresses are IP literals with a port ({@code 192.0.2.10:5060}, {@code [2001:db8::1]:5060}).
+ *
+ * <pre>
+ * eventLoops: 2
+ * metrics: { listen: "127.0.0.1:9090" }
+ * signing:
+ *   key: /etc/shakengate/keys/signing-key.pem
+ *   x5u: https://certs.example.net/sti/1234.pem
+ *   attestation: A                 # when no rule matches
+ *   rules:
+ *     - { name: customers, source: 10.0.0.0/8, callingPrefixes: ["1215"], action: attest-a }
+ *     - { name: premium, calledPrefixes: ["1900"], action: block }
+ * verification:
+ *   trustAnchors: /etc/shakengate/sti-ca
+ *   budgetMillis: 1500
+ *   freshnessSeconds: 60
+ *   policy: { signature-failure: forward-with-reason, no-identity: forward-verstat }
+ * listeningPoints:
+ *   - { name: to-carrier, transport: udp, listen: "192.0.2.10:5060", role: sign, nextHop: "198.51.100.7:5060" }
+ * </pre>
+ *
+ * @param eventLoops    event loop threads (default 2)
+ * @param metricsListen loopback address of /metrics, or null
+ * @param signing       the authentication service, or null
+ * @param verification  the verification service, or null
+ * @param points        the listening points
+ */
+public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
+                              Verification verification, List<Point> points) {
+
+    /** The authentication service. */
+    public record Signing(Path key, String x5u, Attestation attestation, List<AuthenticationPolicy.Rule> rules) {
+    }
+
+    /** The verification service. */
+    public record Verification(Path trustAnchors, int budgetMillis, int freshnessSeconds, boolean allowPrivateHosts,
+                               VerificationPolicy policy, String policyText) {
+    }
+
+    /** A listening point. */
+    public record Point(String name, String transport, InetSocketAddress listen, String advertise, Role role,
+                        InetSocketAddress nextHop, boolean redirect) {
+    }
+
+    private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
+            "listeningPoints");
+
+    /** Reads and validates {@code yaml}; {@code source} names it in errors. */
+    public static ApplianceConfig parse(String yaml, String source) {
+        try {
+            Map<String, Node> top = YamlNodes.mapping(YamlNodes.parse(yaml, source), "the configuration", TOP);
+            int loops = top.containsKey("eventLoops") ? YamlNodes.integer(top.get("eventLoops"), "eventLoops", 1, 64) : 2;
+            InetSocketAddress metrics = null;
+            if (top.containsKey("metrics")) {
+                Map<String, Node> m = YamlNodes.mapping(top.get("metrics"), "metrics", Set.of("listen"));
+                metrics = address(required(m, "listen", top.get("metrics"), "metrics"), "metrics.listen");
+            }
+            Signing signing = top.containsKey("signing") ? signing(top.get("signing")) : null;
+            Verification verification = top.containsKey("verification") ? verification(top.get("verification")) : null;
+            if (!top.containsKey("listeningPoints")) {
+                throw new ConfigException(source + ": listeningPoints is required");
+            }
+            List<Point> points = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (Node n : YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints")) {
+                Point p = point(n);
+                if (!names.add(p.name())) {
+                    throw YamlNodes.error(n, "two listening points are named '" + p.name() + "'");
+                }
+                if (p.role() == Role.SIGN && signing == null) {
+                    throw YamlNodes.error(n, "listening point '" + p.name() + "' signs, but there is no signing section");
+                }
+                if (p.role() == Role.VERIFY && verification == null) {
+                    throw YamlNodes.error(n, "listening point '" + p.name()
+                            + "' verifies, but there is no verification section");
+                }
+                points.add(p);
+            }
+            if (points.isEmpty()) {
+                throw YamlNodes.error(top.get("listeningPoints"), "at least one listening point is needed");
+            }
+            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points));
+        } catch (ConfigException e) {
+            throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
+        }
+    }
+
+    private static Node required(Map<String, Node> m, String key, Node parent, String what) {
+        Node n = m.get(key);
+        if (n == null) {
+            throw YamlNodes.error(parent, what + "." + key + " is required");
+        }
+        return n;
+    }
+
+    private static Signing signing(Node n) {
+        Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "attestation", "rules"));
+        String x5u = YamlNodes.scalar(required(m, "x5u", n, "signing"), "signing.x5u");
+        if (!x5u.startsWith("https://")) {
+            throw YamlNodes.error(m.get("x5u"), "signing.x5u must be an https URL, was '" + x5u + "'");
+        }
+        Attestation attest = m.containsKey("attestation")
+                ? YamlNodes.choice(m.get("attestation"), "signing.attestation", Attestation.class) : Attestation.A;
+        List<AuthenticationPolicy.Rule> rules = new ArrayList<>();
+        if (m.containsKey("rules")) {
+            for (Node r : YamlNodes.sequence(m.get("rules"), "signing.rules")) {
+                Map<String, Node> rm = YamlNodes.mapping(r, "a signing rule",
+                        Set.of("name", "source", "callingPrefixes", "calledPrefixes", "action"));
+                try {
+                    rules.add(new AuthenticationPolicy.Rule(
+                            rm.containsKey("name") ? YamlNodes.scalar(rm.get("name"), "rule name") : "rule-" + rules.size(),
+                            rm.containsKey("source") ? YamlNodes.scalar(rm.get("source"), "rule source") : null,
+                            rm.containsKey("callingPrefixes") ? YamlNodes.strings(rm.get("callingPrefixes"),
+                                    "callingPrefixes") : List.of(),
+                            rm.containsKey("calledPrefixes") ? YamlNodes.strings(rm.get("calledPrefixes"),
+                                    "calledPrefixes") : List.of(),
+                            YamlNodes.choice(required(rm, "action", r, "rule"), "rule action",
+                                    AuthenticationPolicy.Action.class)));
+                } catch (IllegalArgumentException e) {
+                    throw YamlNodes.error(r, e.getMessage());
+                }
+            }
+        }
+        return new Signing(Path.of(YamlNodes.scalar(required(m, "key", n, "signing"), "signing.key")), x5u, attest,
+                List.copyOf(rules));
+    }
+
+    private static Verification verification(Node n) {
+        Map<String, Node> m = YamlNodes.mapping(n, "verification", Set.of("trustAnchors", "budgetMillis",
+                "freshnessSeconds", "allowPrivateHosts", "policy"));
+        VerificationPolicy policy = VerificationPolicy.defaults();
+        StringBuilder text = new StringBuilder();
+        if (m.containsKey("policy")) {
+            Set<String> classes = new HashSet<>();
+            for (VerificationPolicy.OutcomeClass c : VerificationPolicy.OutcomeClass.values()) {
+                classes.add(c.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+            }
+            for (Map.Entry<String, Node> e : YamlNodes.mapping(m.get("policy"), "verification.policy", classes)
+                    .entrySet()) {
+                VerificationPolicy.OutcomeClass c = VerificationPolicy.OutcomeClass.valueOf(
+                        e.getKey().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+                VerificationPolicy.Action a = YamlNodes.choice(e.getValue(), "the action for " + e.getKey(),
+                        VerificationPolicy.Action.class);
+                policy = policy.with(c, a);
+                text.append(text.length() == 0 ? "" : ", ").append(e.getKey()).append(": ").append(a);
+            }
+        }
+        return new Verification(Path.of(YamlNodes.scalar(required(m, "trustAnchors", n, "verification"),
+                "verification.trustAnchors")),
+                m.containsKey("budgetMillis") ? YamlNodes.integer(m.get("budgetMillis"), "budgetMillis", 50, 30_000) : 1500,
+                m.containsKey("freshnessSeconds") ? YamlNodes.integer(m.get("freshnessSeconds"), "freshnessSeconds", 5,
+                        3600) : 60,
+                m.containsKey("allowPrivateHosts") && YamlNodes.bool(m.get("allowPrivateHosts"), "allowPrivateHosts"),
+                policy, text.length() == 0 ? "all forward-verstat" : text.toString());
+    }
+
+    private static Point point(Node n) {
+        Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
+                "advertise", "role", "nextHop", "redirect"));
+        String name = YamlNodes.scalar(required(m, "name", n, "listening point"), "name");
+        String transport = m.containsKey("transport") ? YamlNodes.scalar(m.get("transport"), "transport") : "udp";
+        if (!transport.equals("udp") && !transport.equals("tcp")) {
+            throw YamlNodes.error(m.get("transport"), "transport must be udp or tcp, was '" + transport + "'");
+        }
+        boolean redirect = m.containsKey("redirect") && YamlNodes.bool(m.get("redirect"), "redirect");
+        InetSocketAddress nextHop = m.containsKey("nextHop") ? address(m.get("nextHop"), "nextHop") : null;
+        if (nextHop == null && !redirect) {
+            throw YamlNodes.error(n, "listening point '" + name + "' needs a nextHop (or redirect: true)");
+        }
+        return new Point(name, transport, address(required(m, "listen", n, "listening point"), "listen"),
+                m.containsKey("advertise") ? YamlNodes.scalar(m.get("advertise"), "advertise") : null,
+                m.containsKey("role") ? YamlNodes.choice(m.get("role"), "role", Role.class) : Role.FORWARD,
+                nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect);
+    }
+
+    /** "ip:port" or "[ipv6]:port", IP literals only. */
+    static InetSocketAddress address(Node n, String what) {
+        String v = YamlNodes.scalar(n, what).trim();
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? "" : v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean literal = !host.isEmpty()
+                && (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
+        try {
+            int port = Integer.parseInt(v.substring(colon + 1));
+            if (!literal || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (NumberFormatException | java.net.UnknownHostException | StringIndexOutOfBoundsException e) {
+            throw YamlNodes.error(n, what + " must be an IP address and port such as 192.0.2.10:5060, was '" + v + "'");
+        }
+    }
+
+    /** The effective configuration, for the start-up log and check-config. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        b.append("eventLoops: ").append(eventLoops).append('\n');
+        b.append("metrics: ").append(metricsListen == null ? "off" : metricsListen).append('\n');
+        if (signing != null) {
+            b.append("signing: key ").append(signing.key()).append(", x5u ").append(signing.x5u())
+                    .append(", default attestation ").append(signing.attestation()).append(", ")
+                    .append(signing.rules().size()).append(" rule(s)\n");
+            for (AuthenticationPolicy.Rule r : signing.rules()) {
+                b.append("  rule ").append(r.name()).append(": source ").append(r.source() == null ? "any" : r.source())
+                        .append(", calling ").append(r.callingPrefix().isEmpty() ? "any" : r.callingPrefix())
+                        .append(", called ").append(r.calledPrefix().isEmpty() ? "any" : r.calledPrefix())
+                        .append(" -> ").append(r.action()).append('\n');
+            }
+        }
+        if (verification != null) {
+            b.append("verification: trust anchors ").append(verification.trustAnchors()).append(", budget ")
+                    .append(verification.budgetMillis()).append(" ms, freshness ")
+                    .append(verification.freshnessSeconds()).append(" s, policy ").append(verification.policyText())
+                    .append(verification.allowPrivateHosts() ? ", private x5u hosts ALLOWED" : "").append('\n');
+        }
+        for (Point p : points) {
+            b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
+                    .append(p.listen()).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(p.redirect() ? " (redirect)" : " -> " + p.nextHop()).append('\n');
+        }
+        return b.toString();
+    }
+}

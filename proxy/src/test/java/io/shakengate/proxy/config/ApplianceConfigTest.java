@@ -1,0 +1,136 @@
+package io.shakengate.proxy.config;
+
+import io.shakengate.crypto.testing.TestPki;
+import io.shakengate.crypto.x509.CertificateRequests;
+import io.shakengate.proxy.Appliance;
+import io.shakengate.proxy.ProxyMain;
+import io.shakengate.proxy.Role;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ApplianceConfigTest {
+    @TempDir
+    Path dir;
+    private Path key;
+    private Path anchors;
+
+    @BeforeEach
+    void files() throws Exception {
+        key = Files.writeString(dir.resolve("signing-key.pem"),
+                CertificateRequests.privateKeyPem(CertificateRequests.newKeyPair()));
+        anchors = Files.createDirectory(dir.resolve("sti-ca"));
+        Files.writeString(anchors.resolve("root.pem"), new TestPki(System.currentTimeMillis()).root.certPem());
+    }
+
+    private String config(int nextHopPort) {
+        return String.join("\n",
+                "eventLoops: 1",
+                "signing:",
+                "  key: " + key,
+                "  x5u: https://certs.example.net/sti/1234.pem",
+                "  attestation: C",
+                "  rules:",
+                "    - { name: customers, source: 127.0.0.0/8, callingPrefixes: [\"1215\"], action: attest-a }",
+                "    - { name: premium, calledPrefixes: [\"1900\"], action: block }",
+                "verification:",
+                "  trustAnchors: " + anchors,
+                "  budgetMillis: 1000",
+                "  policy: { signature-failure: forward-with-reason, no-identity: reject }",
+                "listeningPoints:",
+                "  - { name: out, transport: udp, listen: \"127.0.0.1:0\", role: sign, nextHop: \"127.0.0.1:"
+                        + nextHopPort + "\" }",
+                "  - { name: in, transport: tcp, listen: \"127.0.0.1:0\", role: verify, nextHop: \"127.0.0.1:9\" }",
+                "");
+    }
+
+    @Test
+    void aValidConfigurationRunsTheAppliance() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (DatagramSocket next = new DatagramSocket(0, lo); DatagramSocket caller = new DatagramSocket(0, lo)) {
+            ApplianceConfig c = ApplianceConfig.parse(config(next.getLocalPort()), "shakengate.yaml");
+            assertEquals(2, c.points().size());
+            assertEquals(Role.VERIFY, c.points().get(1).role());
+            assertTrue(c.describe().contains("rule customers: source 127.0.0.0/8, calling [1215], called any -> ATTEST_A"),
+                    c.describe());
+            try (Appliance appliance = Appliance.start(c)) {
+                String invite = "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
+                        + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-cfg\r\n"
+                        + "Max-Forwards: 70\r\nFrom: <sip:+12155550121@127.0.0.1;user=phone>;tag=cfg\r\n"
+                        + "To: <sip:+12155550131@127.0.0.1;user=phone>\r\nCall-ID: cfg\r\nCSeq: 1 INVITE\r\n"
+                        + "Content-Length: 0\r\n\r\n";
+                byte[] b = invite.getBytes(StandardCharsets.US_ASCII);
+                caller.send(new DatagramPacket(b, b.length, appliance.bound().get(0)));
+                next.setSoTimeout(3000);
+                byte[] buf = new byte[65535];
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                next.receive(p);
+                String forwarded = new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
+                assertTrue(forwarded.contains("\r\nIdentity: ") && forwarded.contains(
+                        "info=<https://certs.example.net/sti/1234.pem>"), forwarded);
+            }
+        }
+    }
+
+    @Test
+    void everyErrorNamesItsLine() {
+        assertError(config(5060).replace("  attestation: C", "  attestaton: C"), "line 5: unknown key 'attestaton'");
+        assertError(config(5060).replace("nextHop: \"127.0.0.1:5060\"", "nextHop: \"carrier.example.net:5060\""),
+                "line 14: nextHop must be an IP address and port");
+        assertError(config(5060).replace("source: 127.0.0.0/8", "source: 127.0.0.0/99"), "line 7: prefix length");
+        assertError(config(5060).replace("action: block", "action: drop"),
+                "line 8: rule action must be one of attest-a, attest-b, attest-c, no-sign, block, was 'drop'");
+        assertError(config(5060).replace("no-identity: reject", "no-identiti: reject"), "line 12: unknown key 'no-identiti'");
+        assertError(config(5060).replace("  budgetMillis: 1000", "  budgetMillis: soon"),
+                "line 11: budgetMillis must be a number");
+        assertError(config(5060).replace("https://certs", "http://certs"), "line 4: signing.x5u must be an https URL");
+        String noSigning = config(5060).replaceAll("(?s)signing:.*?verification:", "verification:");
+        assertError(noSigning, "listening point 'out' signs, but there is no signing section");
+        assertError("listeningPoints: []\n", "at least one listening point is needed");
+        assertError("eventLoops: [1\n", "not valid YAML");
+    }
+
+    private static void assertError(String yaml, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(yaml, "shakengate.yaml"));
+        assertTrue(e.getMessage().startsWith("shakengate.yaml: "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void theExampleConfigurationParses() throws Exception {
+        Path example = Path.of("config/shakengate.example.yaml");
+        ApplianceConfig c = ApplianceConfig.parse(Files.readString(example), example.toString());
+        assertEquals(3, c.points().size());
+        assertEquals(3, c.signing().rules().size());
+        assertTrue(c.points().get(2).redirect());
+    }
+
+    @Test
+    void checkConfigSaysOkOrNamesTheFileAtFault() throws Exception {
+        Path file = Files.writeString(dir.resolve("shakengate.yaml"), config(5060));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(ProxyMain.EXIT_OK, ProxyMain.run(new String[] {"check-config", file.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)),
+                err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains(file + ": OK"));
+        Files.writeString(key, "not a key");
+        err.reset();
+        assertEquals(ProxyMain.EXIT_CONFIG, ProxyMain.run(new String[] {"check-config", file.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(key.toString()), err.toString(StandardCharsets.UTF_8));
+    }
+}
