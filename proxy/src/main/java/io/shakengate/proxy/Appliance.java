@@ -32,13 +32,40 @@ public final class Appliance implements AutoCloseable {
     private final MetricsServer metrics;
     private final ExecutorService fetchers;
     private final List<InetSocketAddress> bound;
+    /** The services every handler reads once per message; a reload swaps them in one step. */
+    private final java.util.concurrent.atomic.AtomicReference<ServiceConfig> services;
+    private volatile ApplianceConfig config;
 
     private Appliance(ProxyServer server, MetricsServer metrics, ExecutorService fetchers,
-                      List<InetSocketAddress> bound) {
+                      List<InetSocketAddress> bound, java.util.concurrent.atomic.AtomicReference<ServiceConfig> services,
+                      ApplianceConfig config) {
         this.server = server;
         this.metrics = metrics;
         this.fetchers = fetchers;
         this.bound = bound;
+        this.services = services;
+        this.config = config;
+    }
+
+    /**
+     * Applies {@code next}: keys, x5u, authentication rules, trust anchors, verification policy, budget and
+     * freshness change at once for every following message; nothing is swapped if anything fails (the error
+     * says why and the running configuration stays). Listening points and metrics need a restart: a reload
+     * that changes them is refused.
+     */
+    public synchronized void reload(ApplianceConfig next) throws IOException {
+        if (!next.points().equals(config.points()) || next.eventLoops() != config.eventLoops()
+                || !java.util.Objects.equals(next.metricsListen(), config.metricsListen())) {
+            throw new IllegalArgumentException("listening points, eventLoops and metrics change only with a restart");
+        }
+        ServiceConfig resolved = resolve(next, fetchers);
+        services.set(resolved);
+        config = next;
+    }
+
+    /** The services in force. */
+    public ServiceConfig services() {
+        return services.get();
     }
 
     /** The services the configuration describes; errors name the file at fault. */
@@ -80,17 +107,19 @@ public final class Appliance implements AutoCloseable {
         });
         ProxyServer server = null;
         try {
-            ServiceConfig services = resolve(config, fetchers);
+            java.util.concurrent.atomic.AtomicReference<ServiceConfig> services =
+                    new java.util.concurrent.atomic.AtomicReference<>(resolve(config, fetchers));
             server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
             List<InetSocketAddress> bound = new java.util.ArrayList<>();
             for (ApplianceConfig.Point p : config.points()) {
                 ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
                         p.redirect());
-                bound.add(p.transport().equals("tcp") ? server.bindTcp(lp, services) : server.bind(lp, services));
+                bound.add(p.transport().equals("tcp") ? server.bindTcp(lp, services::get)
+                        : server.bind(lp, services::get));
             }
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency());
-            return new Appliance(server, metrics, fetchers, List.copyOf(bound));
+            return new Appliance(server, metrics, fetchers, List.copyOf(bound), services, config);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (server != null) {
                 server.close();

@@ -138,6 +138,7 @@ public final class ProxyMain {
         out.println("shakengate " + version() + ": transport " + appliance.server().transports().describe()
                 + ", ECDSA " + io.shakengate.crypto.sign.EcdsaProvider.selected().describe());
         out.print(config.describe());
+        onSighup(() -> reload(file, appliance, out, err));
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             appliance.close();
@@ -145,6 +146,45 @@ public final class ProxyMain {
         }, "shutdown"));
         stopped.await();
         return EXIT_OK;
+    }
+
+    /** Re-reads {@code file} and applies it; a bad file keeps the running configuration and says why. */
+    static boolean reload(java.nio.file.Path file, Appliance appliance, PrintStream out, PrintStream err) {
+        try {
+            appliance.reload(readConfig(file));
+            out.println("reloaded " + file);
+            return true;
+        } catch (io.shakengate.proxy.config.ConfigException | IllegalArgumentException | java.io.IOException e) {
+            err.println("reload refused, the running configuration stays: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Runs {@code action} on SIGHUP (sun.misc.Signal through reflection: javac warns on the name, and a JVM
+     * without it only loses reloading by signal, which is said).
+     */
+    static boolean onSighup(Runnable action) {
+        try {
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Object hup = signalClass.getConstructor(String.class).newInstance("HUP");
+            Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(),
+                    new Class<?>[] {handlerClass}, (proxy, method, args) -> switch (method.getName()) {
+                        case "handle" -> {
+                            action.run();
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        case "equals" -> proxy == args[0];
+                        default -> "SIGHUP reload";
+                    });
+            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            System.err.println("reload on SIGHUP is not available in this JVM: " + e);
+            return false;
+        }
     }
 
     private static int keygen(java.nio.file.Path dir, PrintStream out, PrintStream err) throws java.io.IOException {

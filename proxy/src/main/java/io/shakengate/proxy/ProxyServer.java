@@ -46,6 +46,12 @@ public final class ProxyServer implements AutoCloseable {
      * must be known before the first channel reads); a null advertised address means the bound ip:port.
      */
     public InetSocketAddress bind(ListeningPoint requested, ServiceConfig services) throws InterruptedException {
+        return bind(requested, () -> services);
+    }
+
+    /** As {@link #bind(ListeningPoint, ServiceConfig)}, reading the services anew for each message (reloads). */
+    public InetSocketAddress bind(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services)
+            throws InterruptedException {
         InetSocketAddress bound = requested.bind();
         if (bound.getPort() == 0) {
             try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, bound.getAddress())) {
@@ -85,6 +91,12 @@ public final class ProxyServer implements AutoCloseable {
      * back on the connection their request came in on. Returns the address bound.
      */
     public InetSocketAddress bindTcp(ListeningPoint requested, ServiceConfig services) throws InterruptedException {
+        return bindTcp(requested, () -> services);
+    }
+
+    /** As {@link #bindTcp(ListeningPoint, ServiceConfig)}, reading the services anew for each message. */
+    public InetSocketAddress bindTcp(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services)
+            throws InterruptedException {
         InetSocketAddress bound = requested.bind();
         if (bound.getPort() == 0) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, bound.getAddress())) {

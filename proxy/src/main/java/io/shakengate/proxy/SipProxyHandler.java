@@ -44,25 +44,28 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final ListeningPoint point;
-    private final ServiceConfig services;
+    private final java.util.function.Supplier<ServiceConfig> servicesNow;
+    /** The services for the message being handled (read once per message: a reload swaps them between). */
+    private ServiceConfig services;
     private final ProxyCounters counters;
     private final StageLatency latency;
     private final SipMessageEditor editor = new SipMessageEditor();
     private final SipSender sender;
     private final byte[][] identityBuffer = new byte[1][];
 
-    SipProxyHandler(ListeningPoint point, ServiceConfig services, ProxyCounters counters, StageLatency latency,
-                    SipSender sender) {
+    SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
+                    StageLatency latency, SipSender sender) {
         super(SipMessage.class, false);
         this.sender = sender;
         this.point = point;
-        this.services = services;
+        this.servicesNow = services;
         this.counters = counters;
         this.latency = latency;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, SipMessage m) {
+        services = servicesNow.get();
         boolean handedOver = false;
         try {
             SipParseError bad = SipMessageChecks.check(m);
