@@ -68,6 +68,23 @@ public final class Appliance implements AutoCloseable {
         return services.get();
     }
 
+    private interface FileRead<T> {
+        T read() throws IOException;
+    }
+
+    /** Reads a file the configuration names; an I/O error says which setting and why, not just the path. */
+    private static <T> T readFile(String setting, FileRead<T> read) throws IOException {
+        try {
+            return read.read();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(setting + ": no such file: " + e.getFile(), e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException(setting + ": permission denied: " + e.getFile(), e);
+        } catch (IOException e) {
+            throw new IOException(setting + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The services the configuration describes; errors name the file at fault. */
     public static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers) throws IOException {
         EcdsaProvider provider = EcdsaProvider.selected();
@@ -75,7 +92,8 @@ public final class Appliance implements AutoCloseable {
         AuthenticationPolicy authentication = AuthenticationPolicy.always(io.shakengate.crypto.passport.Attestation.A);
         if (config.signing() != null) {
             ApplianceConfig.Signing s = config.signing();
-            signer = new PassportSigner(new SignerPool(provider, SigningKeys.readPrivateKey(s.key())), s.x5u());
+            signer = new PassportSigner(new SignerPool(provider,
+                    readFile("signing.key", () -> SigningKeys.readPrivateKey(s.key()))), s.x5u());
             authentication = new AuthenticationPolicy(s.rules(),
                     AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()));
         }
@@ -89,7 +107,8 @@ public final class Appliance implements AutoCloseable {
                             v.allowPrivateHosts()), fetchers, null), System::currentTimeMillis);
             verifier = new PassportVerifier(new PassportVerifier.Config(v.freshnessSeconds(), Set.of(443, 8443),
                     v.allowPrivateHosts(), false), cache,
-                    new ChainValidator(TrustAnchors.load(v.trustAnchors(), List.of(), new Date()), null),
+                    new ChainValidator(readFile("verification.trustAnchors",
+                            () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), null),
                     () -> System.currentTimeMillis() / 1000, provider);
             verificationPolicy = v.policy();
             budget = v.budgetMillis();

@@ -132,5 +132,11 @@ class ApplianceConfigTest {
         assertEquals(ProxyMain.EXIT_CONFIG, ProxyMain.run(new String[] {"check-config", file.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains(key.toString()), err.toString(StandardCharsets.UTF_8));
+        Files.delete(key);
+        err.reset();
+        assertEquals(ProxyMain.EXIT_CONFIG, ProxyMain.run(new String[] {"check-config", file.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("signing.key: no such file: " + key),
+                err.toString(StandardCharsets.UTF_8));
     }
 }
