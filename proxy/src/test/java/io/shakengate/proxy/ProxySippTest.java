@@ -53,7 +53,17 @@ class ProxySippTest {
         run(true);
     }
 
+    /** What a SIGHUP does (one atomic swap of the services), every 10 ms while SIPp places calls: none is lost. */
+    @Test
+    void everyCallCompletesWhileTheServicesAreSwappedUnderLoad() throws Exception {
+        run(false, 100, 50, true);
+    }
+
     private void run(boolean tcp) throws Exception {
+        run(tcp, CALLS, 10, false);
+    }
+
+    private void run(boolean tcp, int calls, int rate, boolean swap) throws Exception {
         TestPki pki = new TestPki(System.currentTimeMillis());
         TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
         PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()),
@@ -61,32 +71,56 @@ class ProxySippTest {
         PassportVerifier verifier = TestServices.preloadedVerifier(pki, ee, X5U);
         ServiceConfig services = new ServiceConfig(signer, Attestation.A, verifier,
                 ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
+        // a second, equivalent configuration built from the same key and chain: a reload's result
+        ServiceConfig reloaded = new ServiceConfig(new PassportSigner(new SignerPool(EcdsaProvider.selected(),
+                ee.keys().getPrivate()), X5U), Attestation.B, TestServices.preloadedVerifier(pki, ee, X5U),
+                ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
+        java.util.concurrent.atomic.AtomicReference<ServiceConfig> current =
+                new java.util.concurrent.atomic.AtomicReference<>(services);
+        java.util.concurrent.atomic.AtomicInteger swaps = new java.util.concurrent.atomic.AtomicInteger();
 
         int uasPort = tcp ? freeTcpPort() : freeUdpPort();
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
             ListeningPoint verify = new ListeningPoint("verify", new InetSocketAddress(lo, 0), null, Role.VERIFY,
                     new InetSocketAddress(lo, uasPort));
-            InetSocketAddress b = tcp ? server.bindTcp(verify, services) : server.bind(verify, services);
+            InetSocketAddress b = tcp ? server.bindTcp(verify, current::get) : server.bind(verify, current::get);
             ListeningPoint sign = new ListeningPoint("sign", new InetSocketAddress(lo, 0), null, Role.SIGN, b);
-            InetSocketAddress a = tcp ? server.bindTcp(sign, services) : server.bind(sign, services);
+            InetSocketAddress a = tcp ? server.bindTcp(sign, current::get) : server.bind(sign, current::get);
             String transport = tcp ? "t1" : "u1";
 
             Process uas = sipp(dir.resolve("uas.log"), "-sf", scenario("uas-shaken.xml"), "-i", "127.0.0.1", "-p",
-                    Integer.toString(uasPort), "-m", Integer.toString(CALLS), "-t", transport);
+                    Integer.toString(uasPort), "-m", Integer.toString(calls), "-t", transport);
             Thread.sleep(300);
             Process uac = sipp(dir.resolve("uac.log"), "-sf", scenario("uac-shaken.xml"), "-i", "127.0.0.1", "-p",
                     Integer.toString(tcp ? freeTcpPort() : freeUdpPort()), "127.0.0.1:" + a.getPort(), "-m",
-                    Integer.toString(CALLS), "-r", "10", "-t", transport);
+                    Integer.toString(calls), "-r", Integer.toString(rate), "-t", transport);
+            Thread swapper = new Thread(() -> {
+                while (swap && uac.isAlive()) {
+                    current.set(current.get() == services ? reloaded : services);
+                    swaps.incrementAndGet();
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "swapper");
+            swapper.start();
             int uacExit = waitFor(uac, 60);
+            swapper.join(5000);
             int uasExit = waitFor(uas, 30);
             String detail = server.counters() + "\nUAC:\n" + tail(dir.resolve("uac.log")) + "\nUAS:\n"
                     + tail(dir.resolve("uas.log"));
             assertEquals(0, uacExit, "every call completes: " + detail);
             assertEquals(0, uasExit, "the UAS saw Identity and verstat=TN-Validation-Passed on every INVITE: " + detail);
-            assertEquals(CALLS, server.counters().get(ProxyCounters.Event.SIGNED), detail);
-            assertEquals(CALLS, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
-            assertTrue(server.counters().get(ProxyCounters.Event.RESPONSE_FORWARDED) >= 4L * CALLS, detail);
+            assertEquals(calls, server.counters().get(ProxyCounters.Event.SIGNED), detail);
+            assertEquals(calls, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
+            assertTrue(server.counters().get(ProxyCounters.Event.RESPONSE_FORWARDED) >= 4L * calls, detail);
+            if (swap) {
+                assertTrue(swaps.get() >= 100, "swapped " + swaps.get() + " times during the calls");
+                return;
+            }
 
             try (MetricsServer metrics = new MetricsServer(server.transports(), new InetSocketAddress(lo, 0),
                     server.counters(), server.parseErrors(), server.latency())) {
