@@ -85,6 +85,38 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /** The verified revocation list the configuration names, or null; a refused one names the setting and why. */
+    private static java.security.cert.X509CRL crl(ApplianceConfig.Crl c) throws IOException {
+        if (c == null) {
+            return null;
+        }
+        byte[] der = readFile("verification.crl.file", () -> java.nio.file.Files.readAllBytes(c.file()));
+        List<java.security.cert.X509Certificate> chain = readFile("verification.crl.signerChain",
+                () -> certificates(c.signerChain()));
+        List<java.security.cert.X509Certificate> root = readFile("verification.crl.root", () -> certificates(c.root()));
+        if (chain.isEmpty() || root.size() != 1) {
+            throw new IOException("verification.crl: signerChain needs at least one certificate and root exactly one");
+        }
+        try {
+            return io.shakengate.crypto.x509.RevocationList.load(der, chain, root.get(0), new Date());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("verification.crl: " + c.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<java.security.cert.X509Certificate> certificates(java.nio.file.Path file) throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
+            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                out.add((java.security.cert.X509Certificate) c);
+            }
+            return out;
+        } catch (java.security.cert.CertificateException e) {
+            throw new IOException(file + ": not PEM or DER certificates: " + e.getMessage(), e);
+        }
+    }
+
     /** The services the configuration describes; errors name the file at fault. */
     public static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers) throws IOException {
         EcdsaProvider provider = EcdsaProvider.selected();
@@ -108,7 +140,7 @@ public final class Appliance implements AutoCloseable {
             verifier = new PassportVerifier(new PassportVerifier.Config(v.freshnessSeconds(), Set.of(443, 8443),
                     v.allowPrivateHosts(), false), cache,
                     new ChainValidator(readFile("verification.trustAnchors",
-                            () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), null),
+                            () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl())),
                     () -> System.currentTimeMillis() / 1000, provider);
             verificationPolicy = v.policy();
             budget = v.budgetMillis();

@@ -34,6 +34,8 @@ import java.util.Set;
  *   budgetMillis: 1500
  *   freshnessSeconds: 60
  *   policy: { signature-failure: forward-with-reason, no-identity: forward-verstat }
+ *   crl: { file: /etc/shakengate/crl/sti-pa.crl, signerChain: /etc/shakengate/crl/signer.pem,
+ *          root: /etc/shakengate/crl/sti-pa-root.pem }
  * listeningPoints:
  *   - { name: to-carrier, transport: udp, listen: "192.0.2.10:5060", role: sign, nextHop: "198.51.100.7:5060" }
  * </pre>
@@ -53,7 +55,15 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     /** The verification service. */
     public record Verification(Path trustAnchors, int budgetMillis, int freshnessSeconds, boolean allowPrivateHosts,
-                               VerificationPolicy policy, String policyText) {
+                               VerificationPolicy policy, String policyText, Crl crl) {
+    }
+
+    /**
+     * The STI-PA revocation list (DER or PEM), the chain of its signer (PEM, signer first) and the STI-PA root
+     * (PEM) it must lead to; checked when read and at every reload (a cron job that fetches it then sends SIGHUP
+     * keeps it current).
+     */
+    public record Crl(Path file, Path signerChain, Path root) {
     }
 
     /** A listening point. */
@@ -146,7 +156,16 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Verification verification(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "verification", Set.of("trustAnchors", "budgetMillis",
-                "freshnessSeconds", "allowPrivateHosts", "policy"));
+                "freshnessSeconds", "allowPrivateHosts", "policy", "crl"));
+        Crl crl = null;
+        if (m.containsKey("crl")) {
+            Node c = m.get("crl");
+            Map<String, Node> cm = YamlNodes.mapping(c, "verification.crl", Set.of("file", "signerChain", "root"));
+            crl = new Crl(Path.of(YamlNodes.scalar(required(cm, "file", c, "verification.crl"), "verification.crl.file")),
+                    Path.of(YamlNodes.scalar(required(cm, "signerChain", c, "verification.crl"),
+                            "verification.crl.signerChain")),
+                    Path.of(YamlNodes.scalar(required(cm, "root", c, "verification.crl"), "verification.crl.root")));
+        }
         VerificationPolicy policy = VerificationPolicy.defaults();
         StringBuilder text = new StringBuilder();
         if (m.containsKey("policy")) {
@@ -170,7 +189,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("freshnessSeconds") ? YamlNodes.integer(m.get("freshnessSeconds"), "freshnessSeconds", 5,
                         3600) : 60,
                 m.containsKey("allowPrivateHosts") && YamlNodes.bool(m.get("allowPrivateHosts"), "allowPrivateHosts"),
-                policy, text.length() == 0 ? "all forward-verstat" : text.toString());
+                policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl);
     }
 
     private static Point point(Node n) {
@@ -233,7 +252,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             b.append("verification: trust anchors ").append(verification.trustAnchors()).append(", budget ")
                     .append(verification.budgetMillis()).append(" ms, freshness ")
                     .append(verification.freshnessSeconds()).append(" s, policy ").append(verification.policyText())
-                    .append(verification.allowPrivateHosts() ? ", private x5u hosts ALLOWED" : "").append('\n');
+                    .append(verification.allowPrivateHosts() ? ", private x5u hosts ALLOWED" : "")
+                    .append(verification.crl() == null ? ", no CRL" : ", CRL " + verification.crl().file()).append('\n');
         }
         for (Point p : points) {
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')

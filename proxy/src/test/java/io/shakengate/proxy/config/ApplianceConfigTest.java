@@ -27,13 +27,15 @@ class ApplianceConfigTest {
     Path dir;
     private Path key;
     private Path anchors;
+    private TestPki pki;
 
     @BeforeEach
     void files() throws Exception {
         key = Files.writeString(dir.resolve("signing-key.pem"),
                 CertificateRequests.privateKeyPem(CertificateRequests.newKeyPair()));
         anchors = Files.createDirectory(dir.resolve("sti-ca"));
-        Files.writeString(anchors.resolve("root.pem"), new TestPki(System.currentTimeMillis()).root.certPem());
+        pki = new TestPki(System.currentTimeMillis());
+        Files.writeString(anchors.resolve("root.pem"), pki.root.certPem());
     }
 
     private String config(int nextHopPort) {
@@ -138,5 +140,36 @@ class ApplianceConfigTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("signing.key: no such file: " + key),
                 err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theCrlIsVerifiedWhenReadAndARefusedOneNamesItsSetting() throws Exception {
+        java.security.cert.X509CRL crl = pki.crlRevoking(pki.endEntity(TestPki.Flaw.NONE).cert());
+        Path crlFile = Files.write(dir.resolve("sti-pa.crl"), crl.getEncoded());
+        Path signer = Files.writeString(dir.resolve("signer.pem"), pki.intermediate.certPem());
+        Path root = Files.writeString(dir.resolve("sti-pa-root.pem"), pki.root.certPem());
+        String withCrl = config(5060).replace("  budgetMillis: 1000", "  budgetMillis: 1000\n  crl: { file: " + crlFile
+                + ", signerChain: " + signer + ", root: " + root + " }");
+        ApplianceConfig c = ApplianceConfig.parse(withCrl, "shakengate.yaml");
+        assertEquals(crlFile, c.verification().crl().file());
+        assertTrue(c.describe().contains("CRL " + crlFile), c.describe());
+        java.util.concurrent.ExecutorService none = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            io.shakengate.proxy.Appliance.resolve(c, none);
+            // a root the signer does not lead to
+            Files.writeString(root, new TestPki(System.currentTimeMillis()).root.certPem());
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> io.shakengate.proxy.Appliance
+                    .resolve(ApplianceConfig.parse(withCrl, "shakengate.yaml"), none));
+            assertTrue(e.getMessage().startsWith("verification.crl: " + crlFile + ": CRL refused"), e.getMessage());
+            // a file that is not a CRL
+            Files.writeString(root, pki.root.certPem());
+            Files.writeString(crlFile, "not a CRL");
+            e = assertThrows(java.io.IOException.class, () -> io.shakengate.proxy.Appliance
+                    .resolve(ApplianceConfig.parse(withCrl, "shakengate.yaml"), none));
+            assertTrue(e.getMessage().contains("CRL refused"), e.getMessage());
+        } finally {
+            none.shutdownNow();
+        }
+        assertError(withCrl.replace("signerChain: ", "signer: "), "unknown key 'signer'");
     }
 }
