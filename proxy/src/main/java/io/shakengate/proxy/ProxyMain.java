@@ -138,12 +138,22 @@ public final class ProxyMain {
         out.println("shakengate " + version() + ": transport " + appliance.server().transports().describe()
                 + ", ECDSA " + io.shakengate.crypto.sign.EcdsaProvider.selected().describe());
         out.print(config.describe());
-        onSighup(() -> reload(file, appliance, out, err));
+        io.shakengate.proxy.systemd.SdNotify notify = io.shakengate.proxy.systemd.SdNotify.fromEnvironment(
+                System.getenv(), appliance.server().group(), appliance.server().transports().epoll());
+        out.println(notify.describe());
+        onSighup(() -> {
+            notify.reloading();
+            boolean ok = reload(file, appliance, out, err);
+            notify.ready(ok ? "reloaded " + file : "reload refused, running the previous configuration");
+        });
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            notify.stopping("stopping");
+            notify.close();
             appliance.close();
             stopped.countDown();
         }, "shutdown"));
+        notify.ready("listening on " + appliance.bound());
         stopped.await();
         return EXIT_OK;
     }

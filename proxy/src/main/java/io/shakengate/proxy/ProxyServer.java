@@ -159,6 +159,11 @@ public final class ProxyServer implements AutoCloseable {
         return parseErrors;
     }
 
+    /** The event loops (for helpers that run beside the listening points, such as the sd_notify channel). */
+    public EventLoopGroup group() {
+        return group;
+    }
+
     /** Which transport runs. */
     public Transports transports() {
         return transports;
