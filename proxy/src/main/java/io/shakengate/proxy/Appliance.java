@@ -180,6 +180,20 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /**
+     * The graceful stop: new INVITEs get 503 + Retry-After, responses and dialogs in progress still pass, until
+     * the configured quiet period or the deadline; then {@link #close()}. True if it ended quiet.
+     */
+    public boolean drainAndClose() throws InterruptedException {
+        ApplianceConfig.Stop stop = config.stop();
+        server.drain().begin();
+        try {
+            return server.drain().await(stop.quietMillis(), stop.maxSeconds() * 1000L);
+        } finally {
+            close();
+        }
+    }
+
     /** The addresses the listening points bound, in configuration order. */
     public List<InetSocketAddress> bound() {
         return bound;

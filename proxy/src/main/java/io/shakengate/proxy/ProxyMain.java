@@ -148,9 +148,16 @@ public final class ProxyMain {
         });
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            notify.stopping("stopping");
+            notify.stopping("draining: new calls get 503");
             notify.close();
-            appliance.close();
+            try {
+                boolean quiet = appliance.drainAndClose();
+                out.println(quiet ? "stopped: drained" : "stopped: drain deadline reached, "
+                        + appliance.server().drain().pending() + " verification(s) still pending");
+            } catch (InterruptedException e) {
+                appliance.close();
+                Thread.currentThread().interrupt();
+            }
             stopped.countDown();
         }, "shutdown"));
         notify.ready("listening on " + appliance.bound());

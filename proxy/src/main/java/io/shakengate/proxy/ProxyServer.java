@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyServer implements AutoCloseable {
     private final Transports transports;
     private final EventLoopGroup group;
+    private final Drain drain = new Drain();
     private final int loops;
     private final List<Channel> channels = new ArrayList<>();
     private final ProxyCounters counters = new ProxyCounters();
@@ -73,7 +74,7 @@ public final class ProxyServer implements AutoCloseable {
                             SipDatagramDecoder.configure(ch.config(), decoderConfig);
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
                                     new SipProxyHandler(point, services, counters, latency,
-                                            io.shakengate.proxy.transport.UdpSender.INSTANCE));
+                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain));
                         }
                     });
             if (transports.epoll()) {
@@ -115,7 +116,7 @@ public final class ProxyServer implements AutoCloseable {
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
                         ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
-                                new SipProxyHandler(point, services, counters, latency, sender[0]));
+                                new SipProxyHandler(point, services, counters, latency, sender[0], drain));
                     }
                 };
         sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline);
@@ -127,7 +128,7 @@ public final class ProxyServer implements AutoCloseable {
                         sender[0].accepted(c);
                         c.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
-                                new SipProxyHandler(point, services, counters, latency, sender[0]));
+                                new SipProxyHandler(point, services, counters, latency, sender[0], drain));
                     }
                 }).bind(bound).sync().channel();
         channels.add(ch);
@@ -157,6 +158,11 @@ public final class ProxyServer implements AutoCloseable {
     /** What the decoders counted. */
     public SipParseErrorCounters parseErrors() {
         return parseErrors;
+    }
+
+    /** The graceful stop shared by every listening point. */
+    public Drain drain() {
+        return drain;
     }
 
     /** The event loops (for helpers that run beside the listening points, such as the sd_notify channel). */

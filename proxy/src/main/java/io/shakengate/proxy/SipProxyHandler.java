@@ -53,9 +53,17 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final SipSender sender;
     private final byte[][] identityBuffer = new byte[1][];
 
+    private final Drain drain;
+
     SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
                     StageLatency latency, SipSender sender) {
+        this(point, services, counters, latency, sender, new Drain());
+    }
+
+    SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
+                    StageLatency latency, SipSender sender, Drain drain) {
         super(SipMessage.class, false);
+        this.drain = drain;
         this.sender = sender;
         this.point = point;
         this.servicesNow = services;
@@ -66,6 +74,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, SipMessage m) {
         services = servicesNow.get();
+        drain.activity();
         boolean handedOver = false;
         try {
             SipParseError bad = SipMessageChecks.check(m);
@@ -106,6 +115,13 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 reply(ctx, m, SipResponses.to(m, 482, "Loop Detected").build(ctx.alloc()));
                 return false;
             }
+        }
+        if (drain.draining() && m.method() == SipMethod.INVITE && m.to().tag() == null) {
+            // stopping: a new call goes to the softswitch's alternate route; dialogs in progress go on
+            counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+            reply(ctx, m, SipResponses.to(m, 503, "Service Unavailable").header("Retry-After", "30")
+                    .build(ctx.alloc()));
+            return false;
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
             String calling = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
@@ -187,6 +203,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
             return false;
         }
+        drain.started();
         result.completeOnTimeout(null, services.verifyBudgetMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .whenComplete((r, error) -> ctx.executor().execute(() -> {
                     try {
@@ -200,6 +217,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                         latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
                     } finally {
                         m.release();
+                        drain.finished();
                     }
                 }));
         return true;

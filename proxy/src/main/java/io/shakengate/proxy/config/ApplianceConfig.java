@@ -47,7 +47,17 @@ import java.util.Set;
  * @param points        the listening points
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
-                              Verification verification, List<Point> points) {
+                              Verification verification, List<Point> points, Stop stop) {
+
+    /**
+     * The graceful stop on SIGTERM: new INVITEs get 503 while the appliance waits for {@code quietMillis}
+     * without traffic and no pending verification, at most {@code maxSeconds} (keep it below systemd's
+     * TimeoutStopSec).
+     */
+    public record Stop(int quietMillis, int maxSeconds) {
+        /** 2 s of quiet, at most 30 s. */
+        public static final Stop DEFAULT = new Stop(2000, 30);
+    }
 
     /** The authentication service. */
     public record Signing(Path key, String x5u, Attestation attestation, List<AuthenticationPolicy.Rule> rules) {
@@ -72,7 +82,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints");
+            "listeningPoints", "stop");
 
     /** Reads and validates {@code yaml}; {@code source} names it in errors. */
     public static ApplianceConfig parse(String yaml, String source) {
@@ -108,7 +118,15 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             if (points.isEmpty()) {
                 throw YamlNodes.error(top.get("listeningPoints"), "at least one listening point is needed");
             }
-            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points));
+            Stop stop = Stop.DEFAULT;
+            if (top.containsKey("stop")) {
+                Map<String, Node> m = YamlNodes.mapping(top.get("stop"), "stop", Set.of("quietMillis", "maxSeconds"));
+                stop = new Stop(m.containsKey("quietMillis") ? YamlNodes.integer(m.get("quietMillis"), "stop.quietMillis",
+                        0, 60_000) : Stop.DEFAULT.quietMillis(),
+                        m.containsKey("maxSeconds") ? YamlNodes.integer(m.get("maxSeconds"), "stop.maxSeconds", 0, 600)
+                                : Stop.DEFAULT.maxSeconds());
+            }
+            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop);
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -237,6 +255,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         StringBuilder b = new StringBuilder();
         b.append("eventLoops: ").append(eventLoops).append('\n');
         b.append("metrics: ").append(metricsListen == null ? "off" : metricsListen).append('\n');
+        b.append("stop: drain until ").append(stop.quietMillis()).append(" ms quiet, at most ").append(stop.maxSeconds())
+                .append(" s\n");
         if (signing != null) {
             b.append("signing: key ").append(signing.key()).append(", x5u ").append(signing.x5u())
                     .append(", default attestation ").append(signing.attestation()).append(", ")
