@@ -33,7 +33,14 @@ public final class ProxyMain {
 
     /** Entry point. */
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        String journal = System.getenv("JOURNAL_STREAM");
+        PrintStream out = io.shakengate.proxy.systemd.JournalPriority.forJournal(journal, System.out,
+                io.shakengate.proxy.systemd.JournalPriority.INFO);
+        PrintStream err = io.shakengate.proxy.systemd.JournalPriority.forJournal(journal, System.err,
+                io.shakengate.proxy.systemd.JournalPriority.ERROR);
+        System.setOut(out);
+        System.setErr(err);
+        System.exit(run(args, out, err));
     }
 
     /** Runs a command; returns its exit code. */
