@@ -92,8 +92,9 @@ public final class Appliance implements AutoCloseable {
         }
         byte[] der = readFile("verification.crl.file", () -> java.nio.file.Files.readAllBytes(c.file()));
         List<java.security.cert.X509Certificate> chain = readFile("verification.crl.signerChain",
-                () -> certificates(c.signerChain()));
-        List<java.security.cert.X509Certificate> root = readFile("verification.crl.root", () -> certificates(c.root()));
+                () -> io.shakengate.crypto.x509.Pem.readCertificates(c.signerChain()));
+        List<java.security.cert.X509Certificate> root = readFile("verification.crl.root",
+                () -> io.shakengate.crypto.x509.Pem.readCertificates(c.root()));
         if (chain.isEmpty() || root.size() != 1) {
             throw new IOException("verification.crl: signerChain needs at least one certificate and root exactly one");
         }
@@ -101,19 +102,6 @@ public final class Appliance implements AutoCloseable {
             return io.shakengate.crypto.x509.RevocationList.load(der, chain, root.get(0), new Date());
         } catch (IllegalArgumentException e) {
             throw new IOException("verification.crl: " + c.file() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static List<java.security.cert.X509Certificate> certificates(java.nio.file.Path file) throws IOException {
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            List<java.security.cert.X509Certificate> out = new java.util.ArrayList<>();
-            for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificates(in)) {
-                out.add((java.security.cert.X509Certificate) c);
-            }
-            return out;
-        } catch (java.security.cert.CertificateException e) {
-            throw new IOException(file + ": not PEM or DER certificates: " + e.getMessage(), e);
         }
     }
 

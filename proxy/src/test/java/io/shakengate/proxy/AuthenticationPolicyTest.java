@@ -16,7 +16,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,8 +62,8 @@ class AuthenticationPolicyTest {
             InetSocketAddress point = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
                     Role.SIGN, (InetSocketAddress) next.getLocalSocketAddress()),
                     new ServiceConfig(signer, Attestation.C, null, 1500, VerificationPolicy.defaults(), POLICY));
-            assertEquals("A", attest(send(caller, point, "12155550121", "12155550131", next)));
-            assertEquals("C", attest(send(caller, point, "13125550100", "12155550131", next)));
+            assertEquals("A", LoopbackSip.attest(send(caller, point, "12155550121", "12155550131", next)));
+            assertEquals("C", LoopbackSip.attest(send(caller, point, "13125550100", "12155550131", next)));
             assertFalse(send(caller, point, "18005550100", "12155550131", next).contains("\r\nIdentity:"));
             send(caller, point, "12155550121", "19005550100", null);
             byte[] buf = new byte[65535];
@@ -74,33 +73,9 @@ class AuthenticationPolicyTest {
         }
     }
 
-    private static String attest(String invite) {
-        int i = invite.indexOf("\r\nIdentity: ");
-        assertTrue(i >= 0, invite);
-        String token = invite.substring(i + 12, invite.indexOf(';', i));
-        String claims = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        return claims.replaceAll(".*\"attest\":\"([ABC])\".*", "$1");
-    }
-
     private static String send(DatagramSocket caller, InetSocketAddress to, String from, String dest,
                                DatagramSocket next) throws Exception {
-        String callId = from + "-" + dest;
-        String invite = "INVITE sip:+" + dest + "@127.0.0.1;user=phone SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-" + callId + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:+" + from + "@127.0.0.1;user=phone>;tag=" + callId + "\r\n"
-                + "To: <sip:+" + dest + "@127.0.0.1;user=phone>\r\n"
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: 1 INVITE\r\n"
-                + "Content-Length: 0\r\n\r\n";
-        byte[] b = invite.getBytes(StandardCharsets.US_ASCII);
-        caller.send(new DatagramPacket(b, b.length, to));
-        if (next == null) {
-            return null;
-        }
-        byte[] buf = new byte[65535];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        next.receive(p);
-        return new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
+        LoopbackSip.send(caller, to, LoopbackSip.invite(caller.getLocalPort(), from + "-" + dest, from, dest, null));
+        return next == null ? null : LoopbackSip.receive(next);
     }
 }

@@ -1,16 +1,12 @@
 package io.shakengate.crypto.x509;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -46,19 +42,12 @@ public final class TrustAnchors {
     }
 
     private static Set<TrustAnchor> read(Path f, Date now) throws IOException {
-        Collection<? extends Certificate> certs;
-        try {
-            certs = CertificateFactory.getInstance("X.509").generateCertificates(
-                    new ByteArrayInputStream(Files.readAllBytes(f)));
-        } catch (CertificateException e) {
-            throw new IllegalArgumentException(f + ": not PEM certificates: " + e.getMessage(), e);
-        }
+        List<X509Certificate> certs = Pem.readCertificates(f);
         if (certs.isEmpty()) {
             throw new IllegalArgumentException(f + ": no certificate");
         }
         Set<TrustAnchor> out = new HashSet<>();
-        for (Certificate c : certs) {
-            X509Certificate x = (X509Certificate) c;
+        for (X509Certificate x : certs) {
             if (x.getBasicConstraints() < 0) {
                 throw new IllegalArgumentException(f + ": " + x.getSubjectX500Principal().getName()
                         + " is not a CA certificate");

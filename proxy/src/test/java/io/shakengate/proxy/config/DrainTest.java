@@ -2,14 +2,14 @@ package io.shakengate.proxy.config;
 
 import io.shakengate.crypto.x509.CertificateRequests;
 import io.shakengate.proxy.Appliance;
+import io.shakengate.proxy.LoopbackSip;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -43,8 +43,8 @@ class DrainTest {
             caller.setSoTimeout(3000);
             Appliance appliance = start(next, "{ quietMillis: 700, maxSeconds: 10 }");
             InetSocketAddress point = appliance.bound().get(0);
-            send(caller, point, invite(caller, "d0", null));
-            assertTrue(receive(next).startsWith("INVITE "), "before the stop, calls pass");
+            LoopbackSip.send(caller, point, invite(caller, "d0", null));
+            assertTrue(LoopbackSip.receive(next).startsWith("INVITE "), "before the stop, calls pass");
 
             long t0 = System.nanoTime();
             CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> {
@@ -55,12 +55,12 @@ class DrainTest {
                 }
             });
             Thread.sleep(200);
-            send(caller, point, invite(caller, "d1", null));
-            String answer = receive(caller);
+            LoopbackSip.send(caller, point, invite(caller, "d1", null));
+            String answer = LoopbackSip.receive(caller);
             assertTrue(answer.startsWith("SIP/2.0 503 Service Unavailable\r\n") && answer.contains("\r\nRetry-After: 30\r\n"),
                     answer);
-            send(caller, point, invite(caller, "d2", "totag"));
-            assertTrue(receive(next).startsWith("INVITE "), "a re-INVITE in a dialog still passes");
+            LoopbackSip.send(caller, point, invite(caller, "d2", "totag"));
+            assertTrue(LoopbackSip.receive(next).startsWith("INVITE "), "a re-INVITE in a dialog still passes");
             assertTrue(stopped.get(5, TimeUnit.SECONDS), "ended quiet");
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertTrue(ms >= 900 && ms < 4000, "waited for the quiet period after the last message: " + ms + " ms");
@@ -82,7 +82,7 @@ class DrainTest {
             });
             long t0 = System.nanoTime();
             for (int i = 0; !stopped.isDone() && i < 40; i++) {
-                send(caller, point, invite(caller, "k" + i, "totag"));
+                LoopbackSip.send(caller, point, invite(caller, "k" + i, "totag"));
                 Thread.sleep(100);
             }
             assertFalse(stopped.get(5, TimeUnit.SECONDS), "the deadline, not quiet, ended it");
@@ -92,22 +92,6 @@ class DrainTest {
     }
 
     private static String invite(DatagramSocket caller, String id, String toTag) {
-        return "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-" + id + "\r\n"
-                + "Max-Forwards: 70\r\nFrom: <sip:+12155550121@127.0.0.1;user=phone>;tag=" + id + "\r\n"
-                + "To: <sip:+12155550131@127.0.0.1;user=phone>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
-                + "Call-ID: " + id + "\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
-    }
-
-    private static void send(DatagramSocket from, InetSocketAddress to, String text) throws Exception {
-        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
-        from.send(new DatagramPacket(b, b.length, to));
-    }
-
-    private static String receive(DatagramSocket s) throws Exception {
-        byte[] buf = new byte[65535];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        s.receive(p);
-        return new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
+        return LoopbackSip.invite(caller.getLocalPort(), id, "12155550121", "12155550131", toTag);
     }
 }

@@ -3,19 +3,18 @@ package io.shakengate.proxy.config;
 import io.shakengate.crypto.testing.TestPki;
 import io.shakengate.crypto.x509.CertificateRequests;
 import io.shakengate.proxy.Appliance;
+import io.shakengate.proxy.LoopbackSip;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,15 +52,15 @@ class ReloadTest {
             Files.writeString(file, config(key, "C", port, next.getLocalPort()));
             try (Appliance appliance = Appliance.start(ApplianceConfig.parse(Files.readString(file), file.toString()))) {
                 InetSocketAddress point = appliance.bound().get(0);
-                assertEquals("C", attest(call(caller, point, next, "r1")));
+                assertEquals("C", LoopbackSip.attest(call(caller, point, next, "r1")));
 
                 Files.writeString(file, config(key, "A", port, next.getLocalPort()));
                 assertTrue(io.shakengate.proxy.ProxyMainAccess.reload(file, appliance));
-                assertEquals("A", attest(call(caller, point, next, "r2")));
+                assertEquals("A", LoopbackSip.attest(call(caller, point, next, "r2")));
 
                 Files.writeString(file, config(dir.resolve("missing.pem"), "B", port, next.getLocalPort()));
                 assertFalse(io.shakengate.proxy.ProxyMainAccess.reload(file, appliance), "a missing key is refused");
-                assertEquals("A", attest(call(caller, point, next, "r3")), "the running configuration stays");
+                assertEquals("A", LoopbackSip.attest(call(caller, point, next, "r3")), "the running configuration stays");
 
                 Files.writeString(file, config(key, "B", port + 1, next.getLocalPort()));
                 assertThrows(IllegalArgumentException.class, () -> appliance.reload(
@@ -78,31 +77,14 @@ class ReloadTest {
                     Thread.sleep(100);
                 }
                 assertTrue(out.toString(StandardCharsets.UTF_8).contains("reloaded " + file));
-                assertEquals("B", attest(call(caller, point, next, "r4")));
+                assertEquals("B", LoopbackSip.attest(call(caller, point, next, "r4")));
             }
         }
     }
 
-    private static String attest(String invite) {
-        int i = invite.indexOf("\r\nIdentity: ");
-        assertTrue(i >= 0, invite);
-        String token = invite.substring(i + 12, invite.indexOf(';', i));
-        String claims = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        return claims.replaceAll(".*\"attest\":\"([ABC])\".*", "$1");
-    }
-
     private static String call(DatagramSocket caller, InetSocketAddress to, DatagramSocket next, String id)
             throws Exception {
-        String invite = "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-" + id + "\r\n"
-                + "Max-Forwards: 70\r\nFrom: <sip:+12155550121@127.0.0.1;user=phone>;tag=" + id + "\r\n"
-                + "To: <sip:+12155550131@127.0.0.1;user=phone>\r\nCall-ID: " + id + "\r\nCSeq: 1 INVITE\r\n"
-                + "Content-Length: 0\r\n\r\n";
-        byte[] b = invite.getBytes(StandardCharsets.US_ASCII);
-        caller.send(new DatagramPacket(b, b.length, to));
-        byte[] buf = new byte[65535];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        next.receive(p);
-        return new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
+        LoopbackSip.send(caller, to, LoopbackSip.invite(caller.getLocalPort(), id, "12155550121", "12155550131", null));
+        return LoopbackSip.receive(next);
     }
 }

@@ -1,0 +1,50 @@
+package io.shakengate.proxy;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Plain-socket SIP for the proxy tests: a minimal INVITE, one datagram out, one in, the attestation signed. */
+public final class LoopbackSip {
+    private LoopbackSip() {
+    }
+
+    /** An INVITE from {@code from} to {@code to} (E.164 digits) sent from {@code viaPort}; a dialog's if {@code toTag}. */
+    public static String invite(int viaPort, String id, String from, String to, String toTag) {
+        return "INVITE sip:+" + to + "@127.0.0.1;user=phone SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + viaPort + ";branch=z9hG4bK-" + id + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:+" + from + "@127.0.0.1;user=phone>;tag=" + id + "\r\n"
+                + "To: <sip:+" + to + "@127.0.0.1;user=phone>" + (toTag == null ? "" : ";tag=" + toTag) + "\r\n"
+                + "Call-ID: " + id + "\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** Sends {@code text} as one datagram. */
+    public static void send(DatagramSocket from, InetSocketAddress to, String text) throws Exception {
+        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+        from.send(new DatagramPacket(b, b.length, to));
+    }
+
+    /** The next datagram {@code s} receives, as text. */
+    public static String receive(DatagramSocket s) throws Exception {
+        byte[] buf = new byte[65535];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        s.receive(p);
+        return new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
+    }
+
+    /** The {@code attest} claim of the first Identity header of {@code invite}. */
+    public static String attest(String invite) {
+        int i = invite.indexOf("\r\nIdentity: ");
+        assertTrue(i >= 0, invite);
+        String token = invite.substring(i + 12, invite.indexOf(';', i));
+        String claims = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        return claims.replaceAll(".*\"attest\":\"([ABC])\".*", "$1");
+    }
+}
