@@ -74,7 +74,9 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, SipMessage m) {
         services = servicesNow.get();
-        drain.activity();
+        if (drain.draining()) {
+            drain.activity(); // only a drain reads it: no shared write per message in normal running
+        }
         boolean handedOver = false;
         try {
             SipParseError bad = SipMessageChecks.check(m);
