@@ -109,16 +109,7 @@ class KamailioInteropTest {
     /** Sends an INVITE (retried while Kamailio starts) and returns the first response line block. */
     private static String call(DatagramSocket caller, InetSocketAddress to, String callId, String identity, int tries)
             throws Exception {
-        String invite = "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-" + callId + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:+12155550121@127.0.0.1;user=phone>;tag=" + callId + "\r\n"
-                + "To: <sip:+12155550131@127.0.0.1;user=phone>\r\n"
-                + "P-Asserted-Identity: <sip:+12155550121@127.0.0.1;user=phone>\r\n"
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: 1 INVITE\r\n"
-                + (identity == null ? "" : "Identity: " + identity + "\r\n")
-                + "Content-Length: 0\r\n\r\n";
+        String invite = LoopbackSip.signedInvite(caller.getLocalPort(), callId, identity);
         byte[] b = invite.getBytes(StandardCharsets.US_ASCII);
         byte[] buf = new byte[65535];
         for (int i = 0; i < tries; i++) {

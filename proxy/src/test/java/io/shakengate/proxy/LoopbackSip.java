@@ -25,6 +25,23 @@ public final class LoopbackSip {
                 + "Content-Length: 0\r\n\r\n";
     }
 
+    /**
+     * An INVITE from +12155550121 (also in P-Asserted-Identity) to +12155550131 carrying {@code identity} as its
+     * Identity header (none if null), as a verify point receives it.
+     */
+    public static String signedInvite(int viaPort, String callId, String identity) {
+        return "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + viaPort + ";branch=z9hG4bK-" + callId + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:+12155550121@127.0.0.1;user=phone>;tag=" + callId + "\r\n"
+                + "To: <sip:+12155550131@127.0.0.1;user=phone>\r\n"
+                + "P-Asserted-Identity: <sip:+12155550121@127.0.0.1;user=phone>\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + (identity == null ? "" : "Identity: " + identity + "\r\n")
+                + "Content-Length: 0\r\n\r\n";
+    }
+
     /** Sends {@code text} as one datagram. */
     public static void send(DatagramSocket from, InetSocketAddress to, String text) throws Exception {
         byte[] b = text.getBytes(StandardCharsets.US_ASCII);

@@ -155,15 +155,6 @@ class VerificationPolicyTest {
     }
 
     private static String invite(String callId, String identity) {
-        return "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + uac.getLocalPort() + ";branch=z9hG4bK-" + callId + "\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "From: <sip:+12155550121@127.0.0.1;user=phone>;tag=" + callId + "\r\n"
-                + "To: <sip:+12155550131@127.0.0.1;user=phone>\r\n"
-                + "P-Asserted-Identity: <sip:+12155550121@127.0.0.1;user=phone>\r\n"
-                + "Call-ID: " + callId + "\r\n"
-                + "CSeq: 1 INVITE\r\n"
-                + (identity == null ? "" : "Identity: " + identity + "\r\n")
-                + "Content-Length: 0\r\n\r\n";
+        return LoopbackSip.signedInvite(uac.getLocalPort(), callId, identity);
     }
 }
