@@ -36,6 +36,20 @@ public final class IdentityHeader {
         return parse(buf, base, s, Ascii.trimEnd(buf, s, paramsEnd));
     }
 
+    /**
+     * Parses one Identity header value given on its own, as the HTTP verification API receives it (token and
+     * parameters, no header name). Throws {@link SipParseException} ({@code IDENTITY_INVALID}) when it is empty
+     * or its parameters do not parse.
+     */
+    public static IdentityHeader parseValue(String value) {
+        byte[] b = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int s = 0;
+        while (s < b.length && (b[s] == ' ' || b[s] == '\t')) {
+            s++;
+        }
+        return parse(b, 0, s, Ascii.trimEnd(b, s, b.length));
+    }
+
     /** Index just after this value (its parameters included). */
     int end() {
         return end;

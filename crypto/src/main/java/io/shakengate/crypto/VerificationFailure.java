@@ -8,57 +8,83 @@ package io.shakengate.crypto;
  */
 public enum VerificationFailure {
     /** No Identity header (policy decides whether that is a 428). */
-    NO_IDENTITY(1, 428, "Use Identity Header", false),
+    NO_IDENTITY(1, 428, "Use Identity Header", false,
+            "No Identity header."),
     /** Not the full form, not three segments, or a segment that is not base64url. */
-    PASSPORT_MALFORMED(2, 438, "Invalid Identity Header", false),
+    PASSPORT_MALFORMED(2, 438, "Invalid Identity Header", false,
+            "The PASSporT is not a compact JWS of three base64url segments."),
     /** The compact form {@code ..signature}, which SHAKEN does not allow. */
-    PASSPORT_COMPACT_FORM(3, 438, "Invalid Identity Header", false),
+    PASSPORT_COMPACT_FORM(3, 438, "Invalid Identity Header", false,
+            "Compact form is not supported."),
     /** The {@code ppt} parameter is absent or not "shaken". */
-    PPT_UNSUPPORTED(4, 438, "Invalid Identity Header", false),
+    PPT_UNSUPPORTED(4, 438, "Invalid Identity Header", false,
+            "The 'ppt' parameter of the Identity header is missing or not 'shaken'."),
     /** No {@code info} parameter. */
-    INFO_MISSING(5, 436, "Bad Identity Info", false),
+    INFO_MISSING(5, 436, "Bad Identity Info", false,
+            "The 'info' parameter of the Identity header is missing."),
     /** The {@code info}/{@code x5u} URL breaks the rules (https only, ports, no userinfo, no private hosts). */
-    INFO_URL_REFUSED(6, 436, "Bad Identity Info", false),
+    INFO_URL_REFUSED(6, 436, "Bad Identity Info", false,
+            "The 'info' URL is not an acceptable https URL."),
     /** The protected header is not valid JSON or lacks alg, typ, x5u or ppt. */
-    HEADER_MALFORMED(7, 436, "Bad Identity Info", false),
+    HEADER_MALFORMED(7, 436, "Bad Identity Info", false,
+            "The PASSporT header is malformed or lacks 'alg', 'typ', 'x5u' or 'ppt'."),
     /** {@code x5u} differs from the {@code info} URL. */
-    X5U_INFO_MISMATCH(8, 436, "Bad Identity Info", false),
+    X5U_INFO_MISMATCH(8, 436, "Bad Identity Info", false,
+            "'x5u' from PASSporT header does not match the 'info' parameter."),
     /** {@code typ} is not "passport". */
-    TYP_INVALID(9, 437, "Unsupported Credential", false),
+    TYP_INVALID(9, 437, "Unsupported Credential", false,
+            "'typ' from PASSporT header is not 'passport'."),
     /** {@code alg} (header or parameter) is not ES256: none, HS256 and all others are refused. */
-    ALG_UNSUPPORTED(10, 437, "Unsupported Credential", false),
+    ALG_UNSUPPORTED(10, 437, "Unsupported Credential", false,
+            "'alg' is not 'ES256'."),
     /** The header's {@code ppt} is not "shaken". */
-    PPT_CLAIM_INVALID(11, 438, "Invalid Identity Header", false),
+    PPT_CLAIM_INVALID(11, 438, "Invalid Identity Header", false,
+            "'ppt' from PASSporT header is not 'shaken'."),
     /** The payload is not valid JSON, or a required claim is missing or of the wrong type. */
-    CLAIMS_MALFORMED(12, 438, "Invalid Identity Header", false),
+    CLAIMS_MALFORMED(12, 438, "Invalid Identity Header", false,
+            "The PASSporT payload is malformed or lacks 'attest', 'dest', 'iat', 'orig' or 'origid'."),
     /** {@code orig.tn} differs from the calling number of the request. */
-    ORIG_MISMATCH(13, 438, "Invalid Identity Header", false),
+    ORIG_MISMATCH(13, 438, "Invalid Identity Header", false,
+            "'orig' from PASSporT payload does not match the calling number."),
     /** {@code dest.tn} does not contain the called number of the request. */
-    DEST_MISMATCH(14, 438, "Invalid Identity Header", false),
+    DEST_MISMATCH(14, 438, "Invalid Identity Header", false,
+            "'dest' from PASSporT payload does not match the called number."),
     /** The SIP Date is outside the freshness window. */
-    DATE_STALE(15, 403, "Stale Date", false),
+    DATE_STALE(15, 403, "Stale Date", false,
+            "The Date of the request is not fresh."),
     /** The certificate could not be fetched (network, status, size, time, content). */
-    CERT_FETCH_FAILED(16, 436, "Bad Identity Info", false),
+    CERT_FETCH_FAILED(16, 436, "Bad Identity Info", false,
+            "The certificate could not be retrieved from the 'info' URL."),
     /** The chain does not validate to a trusted STI-CA (untrusted, missing intermediate, bad signature). */
-    CERT_UNTRUSTED(17, 437, "Unsupported Credential", true),
+    CERT_UNTRUSTED(17, 437, "Unsupported Credential", true,
+            "The certificate chain does not validate to a trusted STI-CA."),
     /** A certificate of the chain is expired. */
-    CERT_EXPIRED(18, 437, "Unsupported Credential", true),
+    CERT_EXPIRED(18, 437, "Unsupported Credential", true,
+            "A certificate of the chain has expired."),
     /** A certificate of the chain is not yet valid. */
-    CERT_NOT_YET_VALID(19, 437, "Unsupported Credential", true),
+    CERT_NOT_YET_VALID(19, 437, "Unsupported Credential", true,
+            "A certificate of the chain is not yet valid."),
     /** The end-entity certificate has no TNAuthList (or no SPC in it). */
-    CERT_NO_TNAUTHLIST(20, 437, "Unsupported Credential", true),
+    CERT_NO_TNAUTHLIST(20, 437, "Unsupported Credential", true,
+            "The certificate has no TNAuthList with an SPC."),
     /** Key usage, basic constraints or key type do not fit the SHAKEN profile (P-256, digitalSignature). */
-    CERT_PROFILE_VIOLATION(21, 437, "Unsupported Credential", true),
+    CERT_PROFILE_VIOLATION(21, 437, "Unsupported Credential", true,
+            "The certificate does not fit the SHAKEN certificate profile."),
     /** A certificate of the chain is revoked. */
-    CERT_REVOKED(22, 437, "Unsupported Credential", true),
+    CERT_REVOKED(22, 437, "Unsupported Credential", true,
+            "A certificate of the chain is revoked."),
     /** The ES256 signature does not verify with the end-entity key. */
-    SIGNATURE_INVALID(23, 438, "Invalid Identity Header", true),
+    SIGNATURE_INVALID(23, 438, "Invalid Identity Header", true,
+            "Signature validation failed."),
     /** {@code iat} is older than the freshness window. */
-    IAT_STALE(24, 403, "Stale Date", false),
+    IAT_STALE(24, 403, "Stale Date", false,
+            "'iat' from PASSporT payload is not fresh."),
     /** {@code iat} is further in the future than the freshness window allows. */
-    IAT_IN_FUTURE(25, 403, "Stale Date", false),
+    IAT_IN_FUTURE(25, 403, "Stale Date", false,
+            "'iat' from PASSporT payload is in the future."),
     /** {@code attest} is not A, B or C. */
-    ATTEST_INVALID(26, 438, "Invalid Identity Header", false);
+    ATTEST_INVALID(26, 438, "Invalid Identity Header", false,
+            "'attest' from PASSporT payload is not A, B or C.");
 
     /** verstat when the PASSporT verified and covers the number. */
     public static final String VERSTAT_PASSED = "TN-Validation-Passed";
@@ -80,12 +106,19 @@ public enum VerificationFailure {
     private final int sipStatus;
     private final String reasonPhrase;
     private final boolean validationFailed;
+    private final String description;
 
-    VerificationFailure(int id, int sipStatus, String reasonPhrase, boolean validationFailed) {
+    VerificationFailure(int id, int sipStatus, String reasonPhrase, boolean validationFailed, String description) {
         this.id = id;
         this.sipStatus = sipStatus;
         this.reasonPhrase = reasonPhrase;
         this.validationFailed = validationFailed;
+        this.description = description;
+    }
+
+    /** One sentence on what failed, as the HTTP verification API's {@code reasondesc} gives it (ATIS-1000082). */
+    public String description() {
+        return description;
     }
 
     /** The stable id, for counters. */

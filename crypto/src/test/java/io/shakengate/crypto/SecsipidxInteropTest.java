@@ -51,24 +51,8 @@ class SecsipidxInteropTest {
         pub = Files.writeString(dir.resolve("ee.pub.pem"), ee.publicKeyPem());
     }
 
-    /** Runs secsipidx with {@code args} (bounded to 20 s); returns exit code and output. */
     static String[] secsipidx(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("secsipidx");
-        cmd.addAll(List.of(args));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            fail("secsipidx is not installed (apt-get install secsipidx; .ci/run does it): " + e.getMessage());
-            return null;
-        }
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("secsipidx did not finish in 20 s");
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        return new String[] {Integer.toString(p.exitValue()), out};
+        return io.shakengate.crypto.testing.Secsipidx.run(args);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.shakengate.codec.SipMessage;
 import io.shakengate.codec.SipParser;
 import io.shakengate.crypto.passport.TelephoneNumbers;
 import io.shakengate.crypto.sign.EcdsaProvider;
+import io.shakengate.crypto.testing.Vectors;
 import io.shakengate.crypto.x509.ChainValidator;
 import io.shakengate.crypto.x509.RevocationList;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,23 +41,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * manifest's x5u table; the clock is the manifest's.
  */
 class SyntheticCasesTest {
-    private static final String DIR = "/io/shakengate/crypto/vectors/synthetic/";
 
     static byte[] bytes(String path) {
-        try (InputStream in = SyntheticCasesTest.class.getResourceAsStream(DIR + path)) {
-            assertNotNull(in, path);
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return Vectors.bytes("synthetic/" + path);
     }
 
     static Map<String, Object> manifest() {
-        try {
-            return JSONObjectUtils.parse(new String(bytes("manifest.json"), java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.text.ParseException e) {
-            throw new AssertionError(e);
-        }
+        return Vectors.syntheticManifest();
     }
 
     @SuppressWarnings("unchecked")
@@ -65,39 +56,11 @@ class SyntheticCasesTest {
     }
 
     static List<X509Certificate> pem(byte[] pem) {
-        try {
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
-                out.add((X509Certificate) c);
-            }
-            return out;
-        } catch (java.security.cert.CertificateException e) {
-            throw new AssertionError(e);
-        }
+        return Vectors.pem(pem);
     }
 
-    @SuppressWarnings("unchecked")
     static PassportVerifier verifier(EcdsaProvider provider) {
-        Map<String, Object> m = manifest();
-        long clock = ((Number) m.get("verifier_clock_epoch")).longValue();
-        Date now = new Date(clock * 1000);
-        X509Certificate root = pem(bytes("pki/root.pem")).get(0);
-        X509CRL crl = RevocationList.load(bytes("pki/sti-pa.crl.der"), pem(bytes("pki/crl-signer-chain.pem")),
-                pem(bytes("pki/stipa-root.pem")).get(0), now);
-        Map<String, Object> x5u = (Map<String, Object>) m.get("x5u");
-        CertificateSource source = url -> {
-            Map<String, Object> entry = (Map<String, Object>) x5u.get(url);
-            if (entry == null) {
-                return CompletableFuture.completedFuture(CertificateSource.Chain.failed("no such URL"));
-            }
-            int status = ((Number) entry.get("status")).intValue();
-            if (status != 200) {
-                return CompletableFuture.completedFuture(CertificateSource.Chain.failed("HTTP " + status));
-            }
-            return CompletableFuture.completedFuture(CertificateSource.Chain.of(pem(bytes((String) entry.get("file")))));
-        };
-        return new PassportVerifier(PassportVerifier.Config.DEFAULT, source,
-                new ChainValidator(Set.of(new TrustAnchor(root, null)), crl), () -> clock, provider);
+        return Vectors.syntheticVerifier(provider, Vectors.syntheticClock());
     }
 
     @ParameterizedTest(name = "{index} {0}")

@@ -30,17 +30,23 @@ import java.util.concurrent.Executors;
 public final class Appliance implements AutoCloseable {
     private final ProxyServer server;
     private final MetricsServer metrics;
+    private final io.shakengate.proxy.http.HttpApiServer api;
+    /** The API's bearer tokens, re-read at every reload. */
+    private final java.util.concurrent.atomic.AtomicReference<List<String>> apiTokens;
     private final ExecutorService fetchers;
     private final List<InetSocketAddress> bound;
     /** The services every handler reads once per message; a reload swaps them in one step. */
     private final java.util.concurrent.atomic.AtomicReference<ServiceConfig> services;
     private volatile ApplianceConfig config;
 
-    private Appliance(ProxyServer server, MetricsServer metrics, ExecutorService fetchers,
+    private Appliance(ProxyServer server, MetricsServer metrics, io.shakengate.proxy.http.HttpApiServer api,
+                      java.util.concurrent.atomic.AtomicReference<List<String>> apiTokens, ExecutorService fetchers,
                       List<InetSocketAddress> bound, java.util.concurrent.atomic.AtomicReference<ServiceConfig> services,
                       ApplianceConfig config) {
         this.server = server;
         this.metrics = metrics;
+        this.api = api;
+        this.apiTokens = apiTokens;
         this.fetchers = fetchers;
         this.bound = bound;
         this.services = services;
@@ -51,15 +57,18 @@ public final class Appliance implements AutoCloseable {
      * Applies {@code next}: keys, x5u, authentication rules, trust anchors, verification policy, budget and
      * freshness change at once for every following message; nothing is swapped if anything fails (the error
      * says why and the running configuration stays). Listening points and metrics need a restart: a reload
-     * that changes them is refused.
+     * that changes them is refused. The API's bearer-token file is re-read.
      */
     public synchronized void reload(ApplianceConfig next) throws IOException {
         if (!next.points().equals(config.points()) || next.eventLoops() != config.eventLoops()
-                || !java.util.Objects.equals(next.metricsListen(), config.metricsListen())) {
-            throw new IllegalArgumentException("listening points, eventLoops and metrics change only with a restart");
+                || !java.util.Objects.equals(next.metricsListen(), config.metricsListen())
+                || !java.util.Objects.equals(next.api(), config.api())) {
+            throw new IllegalArgumentException("listening points, eventLoops, metrics and api change only with a restart");
         }
         ServiceConfig resolved = resolve(next, fetchers);
+        List<String> tokens = apiTokens(next.api());
         services.set(resolved);
+        apiTokens.set(tokens);
         config = next;
     }
 
@@ -102,6 +111,44 @@ public final class Appliance implements AutoCloseable {
             return io.shakengate.crypto.x509.RevocationList.load(der, chain, root.get(0), new Date());
         } catch (IllegalArgumentException e) {
             throw new IOException("verification.crl: " + c.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The API's bearer tokens: one per line of the file, blank lines and '#' comments skipped. */
+    private static List<String> apiTokens(ApplianceConfig.Api a) throws IOException {
+        if (a == null || a.bearerTokens() == null) {
+            return List.of();
+        }
+        List<String> tokens = readFile("api.bearerTokens", () -> java.nio.file.Files.readAllLines(a.bearerTokens()))
+                .stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        if (tokens.isEmpty()) {
+            throw new IOException("api.bearerTokens: " + a.bearerTokens() + " holds no token");
+        }
+        for (String t : tokens) {
+            if (t.length() < 16 || t.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new IOException("api.bearerTokens: " + a.bearerTokens()
+                        + ": tokens are at least 16 printable ASCII characters without spaces");
+            }
+        }
+        return tokens;
+    }
+
+    /** The API listener's TLS context, or null for plain HTTP; errors name the setting. */
+    private static io.netty.handler.ssl.SslContext apiTls(ApplianceConfig.Api a) throws IOException {
+        if (a.tlsCertificate() == null) {
+            return null;
+        }
+        try {
+            io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder.forServer(
+                    readFile("api.tls.certificate", () -> java.nio.file.Files.newInputStream(a.tlsCertificate())),
+                    readFile("api.tls.key", () -> java.nio.file.Files.newInputStream(a.tlsKey())));
+            if (a.clientCa() != null) {
+                b.trustManager(readFile("api.tls.clientCa", () -> java.nio.file.Files.newInputStream(a.clientCa())))
+                        .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new IOException("api.tls: " + e.getMessage(), e);
         }
     }
 
@@ -156,9 +203,18 @@ public final class Appliance implements AutoCloseable {
                 bound.add(p.transport().equals("tcp") ? server.bindTcp(lp, services::get)
                         : server.bind(lp, services::get));
             }
+            java.util.concurrent.atomic.AtomicReference<List<String>> tokens =
+                    new java.util.concurrent.atomic.AtomicReference<>(apiTokens(config.api()));
+            io.shakengate.proxy.http.HttpApiServer api = null;
+            if (config.api() != null) {
+                ApplianceConfig.Api a = config.api();
+                api = new io.shakengate.proxy.http.HttpApiServer(server.group(), server.transports(), a.listen(),
+                        apiTls(a), new io.shakengate.proxy.http.HttpApiServer.Limits(tokens::get, a.maxBodyBytes(),
+                        a.idleSeconds()), services::get, null);
+            }
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency());
-            return new Appliance(server, metrics, fetchers, List.copyOf(bound), services, config);
+            return new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services, config);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -192,8 +248,16 @@ public final class Appliance implements AutoCloseable {
         return server;
     }
 
+    /** The HTTP API's address, or null when there is none. */
+    public InetSocketAddress apiAddress() {
+        return api == null ? null : api.address();
+    }
+
     @Override
     public void close() {
+        if (api != null) {
+            api.close();
+        }
         if (metrics != null) {
             metrics.close();
         }

@@ -77,11 +77,11 @@ class SecsipidxThroughApplianceTest {
                     Role.VERIFY, (InetSocketAddress) callee.getLocalSocketAddress()),
                     new ServiceConfig(null, Attestation.A, verifier, 1500));
 
-            Process p = new ProcessBuilder(List.of("secsipidx", "-sign-full", "-orig-tn", "12155550121", "-dest-tn",
-                    "12155550131", "-attest", "A", "-x5u", x5u, "-k", key.toString(), "-orig-id",
-                    "5e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7")).redirectErrorStream(true).start();
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "secsipidx finished");
-            String identity = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines()
+            String[] signed = io.shakengate.crypto.testing.Secsipidx.run("-sign-full", "-orig-tn", "12155550121",
+                    "-dest-tn", "12155550131", "-attest", "A", "-x5u", x5u, "-k", key.toString(), "-orig-id",
+                    "5e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7");
+            assertEquals("0", signed[0], signed[1]);
+            String identity = signed[1].lines()
                     .filter(l -> l.contains(";info=")).findFirst().orElseThrow();
             String invite = "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
                     + "Via: SIP/2.0/UDP 127.0.0.1:" + caller.getLocalPort() + ";branch=z9hG4bK-secsipidx\r\n"

@@ -10,11 +10,12 @@ import java.util.Map;
  * A strict, small JSON parser for PASSporT segments (RFC 8259): objects become {@code LinkedHashMap}
  * (duplicate names are an error, RFC 7515 section 4), arrays {@code List}, integers {@code Long}, other
  * numbers {@code Double}, plus String, Boolean and {@code NULL}. Bounded: nesting depth 16. Returns null on
- * any syntax error instead of throwing (malformed tokens are expected input).
+ * any syntax error instead of throwing (malformed tokens are expected input). Also used for the HTTP API's
+ * request bodies, which need the same strictness; {@link #quote} writes strings for their responses.
  */
-final class Json {
+public final class Json {
     /** The JSON null value (Java null means "did not parse"). */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
@@ -34,7 +35,7 @@ final class Json {
 
     /** The object in {@code bytes} (UTF-8), or null if it is not exactly one well-formed JSON object. */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> parseObject(byte[] bytes, int from, int end) {
+    public static Map<String, Object> parseObject(byte[] bytes, int from, int end) {
         Json j = new Json(bytes, from, end);
         try {
             j.ws();
@@ -47,6 +48,22 @@ final class Json {
         } catch (Malformed e) {
             return null;
         }
+    }
+
+    /** Appends {@code v} as a JSON string: quotes, backslash and control characters escaped. */
+    public static StringBuilder quote(StringBuilder b, String v) {
+        b.append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"');
     }
 
     private static final class Malformed extends Exception {

@@ -38,6 +38,13 @@ import java.util.Set;
  *          root: /etc/shakengate/crl/sti-pa-root.pem }
  * listeningPoints:
  *   - { name: to-carrier, transport: udp, listen: "192.0.2.10:5060", role: sign, nextHop: "198.51.100.7:5060" }
+ * api:                              # the HTTP(S) signing/verification API (and the CPS, when served)
+ *   listen: "127.0.0.1:8443"        # loopback by default
+ *   tls: { certificate: /etc/shakengate/api/cert.pem, key: /etc/shakengate/api/key.pem,
+ *          clientCa: /etc/shakengate/api/clients-ca.pem }   # clientCa: mutual TLS
+ *   bearerTokens: /etc/shakengate/api/tokens               # one per line; this and/or clientCa
+ *   maxBodyBytes: 16384
+ *   idleSeconds: 60
  * </pre>
  *
  * @param eventLoops    event loop threads (default 2)
@@ -45,9 +52,18 @@ import java.util.Set;
  * @param signing       the authentication service, or null
  * @param verification  the verification service, or null
  * @param points        the listening points
+ * @param api           the HTTP API listener, or null
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
-                              Verification verification, List<Point> points, Stop stop) {
+                              Verification verification, List<Point> points, Stop stop, Api api) {
+
+    /**
+     * The HTTP API listener (and the CPS's, when one is served). Clients are authenticated by mutual TLS
+     * ({@code clientCa}) and/or a bearer token from the {@code bearerTokens} file; at least one is required.
+     */
+    public record Api(InetSocketAddress listen, Path tlsCertificate, Path tlsKey, Path clientCa, Path bearerTokens,
+                      int maxBodyBytes, int idleSeconds) {
+    }
 
     /**
      * The graceful stop on SIGTERM: new INVITEs get 503 while the appliance waits for {@code quietMillis}
@@ -82,7 +98,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop");
+            "listeningPoints", "stop", "api");
 
     /** Reads and validates {@code yaml}; {@code source} names it in errors. */
     public static ApplianceConfig parse(String yaml, String source) {
@@ -126,7 +142,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                         m.containsKey("maxSeconds") ? YamlNodes.integer(m.get("maxSeconds"), "stop.maxSeconds", 0, 600)
                                 : Stop.DEFAULT.maxSeconds());
             }
-            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop);
+            Api api = top.containsKey("api") ? api(top.get("api")) : null;
+            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api);
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -210,6 +227,31 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl);
     }
 
+    private static Api api(Node n) {
+        Map<String, Node> m = YamlNodes.mapping(n, "api", Set.of("listen", "tls", "bearerTokens", "maxBodyBytes",
+                "idleSeconds"));
+        InetSocketAddress listen = m.containsKey("listen") ? address(m.get("listen"), "api.listen")
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 8443);
+        Path cert = null;
+        Path key = null;
+        Path clientCa = null;
+        if (m.containsKey("tls")) {
+            Map<String, Node> t = YamlNodes.mapping(m.get("tls"), "api.tls", Set.of("certificate", "key", "clientCa"));
+            cert = Path.of(YamlNodes.scalar(required(t, "certificate", m.get("tls"), "api.tls"), "api.tls.certificate"));
+            key = Path.of(YamlNodes.scalar(required(t, "key", m.get("tls"), "api.tls"), "api.tls.key"));
+            clientCa = t.containsKey("clientCa") ? Path.of(YamlNodes.scalar(t.get("clientCa"), "api.tls.clientCa")) : null;
+        }
+        Path tokens = m.containsKey("bearerTokens") ? Path.of(YamlNodes.scalar(m.get("bearerTokens"), "api.bearerTokens"))
+                : null;
+        if (tokens == null && clientCa == null) {
+            throw YamlNodes.error(n, "api: clients must be authenticated: set api.bearerTokens and/or api.tls.clientCa");
+        }
+        return new Api(listen, cert, key, clientCa, tokens,
+                m.containsKey("maxBodyBytes") ? YamlNodes.integer(m.get("maxBodyBytes"), "api.maxBodyBytes", 1024,
+                        1 << 20) : 16384,
+                m.containsKey("idleSeconds") ? YamlNodes.integer(m.get("idleSeconds"), "api.idleSeconds", 1, 3600) : 60);
+    }
+
     private static Point point(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
                 "advertise", "role", "nextHop", "redirect"));
@@ -274,6 +316,12 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                     .append(verification.freshnessSeconds()).append(" s, policy ").append(verification.policyText())
                     .append(verification.allowPrivateHosts() ? ", private x5u hosts ALLOWED" : "")
                     .append(verification.crl() == null ? ", no CRL" : ", CRL " + verification.crl().file()).append('\n');
+        }
+        if (api != null) {
+            b.append("api: ").append(api.tlsCertificate() == null ? "http://" : "https://").append(api.listen())
+                    .append(api.clientCa() != null ? ", mutual TLS" : "")
+                    .append(api.bearerTokens() != null ? ", bearer tokens " + api.bearerTokens() : "")
+                    .append(", bodies up to ").append(api.maxBodyBytes()).append(" bytes\n");
         }
         for (Point p : points) {
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')

@@ -1,0 +1,311 @@
+package io.shakengate.proxy.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.shakengate.proxy.ServiceConfig;
+import io.shakengate.proxy.transport.Transports;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The appliance's HTTP(S) listener: the softswitch API ({@link StirApi}, {@code /stir/v1/...}), the Call
+ * Placement Service when one is configured ({@code /passports/{spc}/{dest}/{orig}}) and {@code GET /health}.
+ * It runs on the proxy's event loops; verification and CPS work that waits for a certificate completes on
+ * the fetcher's thread and hops back.
+ *
+ * <p>Transport rules (digest section 12.1), checked before the body is read: POST only (405 POL4050),
+ * {@code Content-Length} required (411 SVC4007) and at most {@code maxBodyBytes} (413), JSON only
+ * (415 SVC4004), {@code Accept} must allow JSON (406 SVC4002). Clients of {@code /stir/} are authenticated
+ * by mutual TLS (the {@link SslContext} requires a client certificate) and/or a bearer token from the
+ * configured list (401 POL4001 otherwise); the CPS authenticates its clients by their signed tokens.
+ * {@code X-RequestID} is echoed (or generated) and {@code X-InstanceID} echoed. Keep-alive is honoured.
+ */
+public final class HttpApiServer implements AutoCloseable {
+    /** The CPS behind {@code /passports/...}: publish (POST) and retrieve (GET). */
+    public interface CpsRoute {
+        /**
+         * Handles one request for the (spc, dest, orig) path; {@code authorization} is the header value or
+         * null. The future may complete on any thread.
+         */
+        CompletableFuture<StirApi.Response> handle(boolean publish, String spc, String dest, String orig,
+                                                   String authorization, byte[] body);
+    }
+
+    /**
+     * Settings.
+     *
+     * @param bearerTokens  accepted bearer tokens for /stir/, read per request (a reload may change them);
+     *                      empty: none required (then mutual TLS must be on)
+     * @param maxBodyBytes  the largest request body accepted
+     * @param idleSeconds   a connection idle this long is closed
+     */
+    public record Limits(Supplier<List<String>> bearerTokens, int maxBodyBytes, int idleSeconds) {
+    }
+
+    private final Channel channel;
+
+    /**
+     * Listens on {@code bind} with the event loops of {@code group}; {@code tls} null for plain HTTP,
+     * {@code cps} null without a CPS.
+     */
+    public HttpApiServer(EventLoopGroup group, Transports transports, InetSocketAddress bind, SslContext tls,
+                         Limits limits, Supplier<ServiceConfig> services, CpsRoute cps) throws InterruptedException {
+        StirApi api = new StirApi(services);
+        channel = new ServerBootstrap().group(group).channel(transports.serverChannel())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline().addLast(new ReadTimeoutHandler(limits.idleSeconds()),
+                                new HttpServerCodec(4096, 8192, 8192), new Gate(limits.maxBodyBytes(), limits.bearerTokens()),
+                                new HttpObjectAggregator(limits.maxBodyBytes()),
+                                new Handler(api, services, cps));
+                    }
+                }).bind(bind).sync().channel();
+    }
+
+    /** Where it listens. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+
+    /** Refuses a request on its head, before any body is buffered; then drops its content. */
+    private static final class Gate extends ChannelInboundHandlerAdapter {
+        private final int maxBody;
+        private final Supplier<List<String>> tokens;
+        private boolean discarding;
+
+        Gate(int maxBody, Supplier<List<String>> tokens) {
+            this.maxBody = maxBody;
+            this.tokens = tokens;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest req) {
+                StirApi.Response refusal = check(req);
+                discarding = refusal != null;
+                if (discarding) {
+                    ReferenceCountUtil.release(msg);
+                    send(ctx, req, refusal, false);
+                    return;
+                }
+            } else if (discarding && msg instanceof HttpContent) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        private StirApi.Response check(HttpRequest req) {
+            String path = path(req.uri());
+            boolean stir = path.startsWith("/stir/");
+            boolean passports = path.startsWith("/passports/");
+            if (!stir && !passports) {
+                return null; // health and 404 are the handler's
+            }
+            boolean get = req.method() == HttpMethod.GET;
+            if (req.method() != HttpMethod.POST && !(passports && get)) {
+                return ApiErrors.policy(405, "POL4050", "Method not allowed");
+            }
+            if (stir && !authorized(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+                return ApiErrors.policy(401, "POL4001", "Unauthorized: %1",
+                        "a valid bearer token (Authorization: Bearer ...) is required");
+            }
+            String accept = req.headers().get(HttpHeaderNames.ACCEPT);
+            if (accept != null && !acceptsJson(accept)) {
+                return ApiErrors.service(406, "SVC4002", "Requested response type not supported: %1", accept);
+            }
+            if (get) {
+                return null;
+            }
+            if (!HttpUtil.isContentLengthSet(req)) {
+                return ApiErrors.service(411, "SVC4007", "Missing Content-Length header");
+            }
+            long length = HttpUtil.getContentLength(req, -1L);
+            if (length < 0 || length > maxBody) {
+                return ApiErrors.service(413, "SVC4005", "Invalid '%1' parameter value: %2", "body",
+                        "larger than " + maxBody + " bytes (api.maxBodyBytes)");
+            }
+            String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+            if (type == null || !type.toLowerCase(Locale.ROOT).trim().startsWith("application/json")) {
+                return ApiErrors.service(415, "SVC4004", "Unsupported request body type: %1",
+                        type == null ? "(none)" : type);
+            }
+            return null;
+        }
+
+        private boolean authorized(String header) {
+            List<String> accepted = tokens.get();
+            if (accepted.isEmpty()) {
+                return true;
+            }
+            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return false;
+            }
+            byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+            boolean ok = false;
+            for (String t : accepted) {
+                ok |= MessageDigest.isEqual(t.getBytes(StandardCharsets.UTF_8), given);
+            }
+            return ok;
+        }
+
+        private static boolean acceptsJson(String accept) {
+            for (String range : accept.split(",")) {
+                String r = range.trim().toLowerCase(Locale.ROOT);
+                int semi = r.indexOf(';');
+                r = (semi < 0 ? r : r.substring(0, semi)).trim();
+                if (r.equals("*/*") || r.equals("application/*") || r.equals("application/json")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final StirApi api;
+        private final Supplier<ServiceConfig> services;
+        private final CpsRoute cps;
+
+        Handler(StirApi api, Supplier<ServiceConfig> services, CpsRoute cps) {
+            this.api = api;
+            this.services = services;
+            this.cps = cps;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            if (!req.decoderResult().isSuccess()) {
+                send(ctx, req, ApiErrors.service(400, "SVC4006", "Unable to parse the request body: %1",
+                        "malformed HTTP request"), false);
+                return;
+            }
+            String path = path(req.uri());
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            switch (path) {
+                case "/stir/v1/signing" -> send(ctx, req, api.signing(body), true);
+                case "/stir/v1/verification" -> budgeted(ctx, req, api.verification(body),
+                        services.get().verifyBudgetMillis(), StirApi.budgetExceeded());
+                case "/health" -> send(ctx, req, new StirApi.Response(200, "{\"status\":\"healthy\"}"), true);
+                default -> {
+                    String[] p = path.split("/", -1);
+                    if (cps != null && p.length == 5 && p[1].equals("passports")) {
+                        budgeted(ctx, req, cps.handle(req.method() == HttpMethod.POST, p[2], p[3], p[4],
+                                req.headers().get(HttpHeaderNames.AUTHORIZATION), body),
+                                services.get().verifyBudgetMillis(), ApiErrors.service(503, "SVC5030",
+                                        "Service unavailable: %1", "the requester's certificate did not arrive in time"));
+                    } else {
+                        send(ctx, req, ApiErrors.service(404, "SVC4003", "Resource not found: %1", path), true);
+                    }
+                }
+            }
+        }
+
+        /** Answers with the future's response, or {@code late} if it has not completed within {@code budget} ms. */
+        private static void budgeted(ChannelHandlerContext ctx, FullHttpRequest req,
+                                     CompletableFuture<StirApi.Response> f, long budget, StirApi.Response late) {
+            if (f.isDone()) {
+                send(ctx, req, f.getNow(null) == null ? internal() : f.join(), true);
+                return;
+            }
+            // the request is released when this returns: keep what the answer needs
+            FullHttpRequest head = new io.netty.handler.codec.http.DefaultFullHttpRequest(req.protocolVersion(),
+                    req.method(), req.uri(), Unpooled.EMPTY_BUFFER, req.headers().copy(),
+                    io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+            boolean[] answered = new boolean[1];
+            ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
+                if (!answered[0]) {
+                    answered[0] = true;
+                    send(ctx, head, late, true);
+                }
+            }, budget, TimeUnit.MILLISECONDS);
+            f.whenComplete((r, e) -> ctx.executor().execute(() -> {
+                if (!answered[0]) {
+                    answered[0] = true;
+                    timer.cancel(false);
+                    send(ctx, head, e != null || r == null ? internal() : r, true);
+                }
+            }));
+        }
+
+        private static StirApi.Response internal() {
+            return ApiErrors.policy(500, "POL5000", "Internal error");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static String path(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    private static void send(ChannelHandlerContext ctx, HttpRequest req, StirApi.Response r, boolean keepAlive) {
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.json().getBytes(StandardCharsets.UTF_8)));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+        String id = req.headers().get("X-RequestID");
+        resp.headers().set("X-RequestID", id != null ? id : UUID.randomUUID().toString());
+        String instance = req.headers().get("X-InstanceID");
+        if (instance != null) {
+            resp.headers().set("X-InstanceID", instance);
+        }
+        if (r.status() == 401) {
+            resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        boolean keep = keepAlive && HttpUtil.isKeepAlive(req);
+        HttpUtil.setKeepAlive(resp, keep);
+        if (keep) {
+            ctx.writeAndFlush(resp);
+        } else {
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
