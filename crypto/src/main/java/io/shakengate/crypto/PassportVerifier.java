@@ -282,6 +282,11 @@ public final class PassportVerifier {
      * name is resolved and no connection is attempted here.
      */
     boolean isAcceptableUrl(String url) {
+        return isAcceptableUrl(config, url);
+    }
+
+    /** The x5u rules of {@link #isAcceptableUrl(String)} under {@code config} (also for CPS tokens' x5u). */
+    public static boolean isAcceptableUrl(Config config, String url) {
         URI u;
         try {
             u = new URI(url);

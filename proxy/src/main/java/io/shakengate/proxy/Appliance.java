@@ -62,8 +62,11 @@ public final class Appliance implements AutoCloseable {
     public synchronized void reload(ApplianceConfig next) throws IOException {
         if (!next.points().equals(config.points()) || next.eventLoops() != config.eventLoops()
                 || !java.util.Objects.equals(next.metricsListen(), config.metricsListen())
-                || !java.util.Objects.equals(next.api(), config.api())) {
-            throw new IllegalArgumentException("listening points, eventLoops, metrics and api change only with a restart");
+                || !java.util.Objects.equals(next.api(), config.api())
+                || !java.util.Objects.equals(next.cps() == null ? null : next.cps().serve(),
+                        config.cps() == null ? null : config.cps().serve())) {
+            throw new IllegalArgumentException(
+                    "listening points, eventLoops, metrics, api and cps.serve change only with a restart");
         }
         ServiceConfig resolved = resolve(next, fetchers);
         List<String> tokens = apiTokens(next.api());
@@ -162,7 +165,7 @@ public final class Appliance implements AutoCloseable {
             signer = new PassportSigner(new SignerPool(provider,
                     readFile("signing.key", () -> SigningKeys.readPrivateKey(s.key()))), s.x5u());
             authentication = new AuthenticationPolicy(s.rules(),
-                    AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()));
+                    AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()), s.delivery());
         }
         PassportVerifier verifier = null;
         VerificationPolicy verificationPolicy = VerificationPolicy.defaults();
@@ -180,8 +183,44 @@ public final class Appliance implements AutoCloseable {
             verificationPolicy = v.policy();
             budget = v.budgetMillis();
         }
+        ServiceConfig.OutOfBand outOfBand = null;
+        ApplianceConfig.Cps cps = config.cps();
+        if (cps != null && !cps.targets().isEmpty()) {
+            outOfBand = new ServiceConfig.OutOfBand(new io.shakengate.proxy.cps.CpsClient(
+                    new io.shakengate.proxy.cps.CpsClient.Settings(cps.targets(), cps.spc(), cps.retentionSeconds(),
+                            cps.timeoutMillis()), fetchers, () -> System.currentTimeMillis() / 1000), cps.retrieve());
+        }
         return new ServiceConfig(signer, config.signing() == null ? io.shakengate.crypto.passport.Attestation.A
-                : config.signing().attestation(), verifier, budget, verificationPolicy, authentication);
+                : config.signing().attestation(), verifier, budget, verificationPolicy, authentication, outOfBand);
+    }
+
+    /**
+     * The CPS served on the API listener, or null: tokens checked against the verification section's trust
+     * anchors (read at start; a reload does not change them), PASSporTs in the embedded store, swept every
+     * second on an event loop.
+     */
+    private static io.shakengate.proxy.cps.CpsServer cpsServer(ApplianceConfig config, ExecutorService fetchers,
+                                                               ProxyServer server) throws IOException {
+        if (config.cps() == null || config.cps().serve() == null) {
+            return null;
+        }
+        ApplianceConfig.CpsServe serve = config.cps().serve();
+        ApplianceConfig.Verification v = config.verification();
+        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
+                new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()),
+                        fetchers, null), System::currentTimeMillis);
+        io.shakengate.crypto.cps.CpsTokens.Verifier tokens = new io.shakengate.crypto.cps.CpsTokens.Verifier(
+                serve.audience(), v.freshnessSeconds(), 60, new PassportVerifier.Config(v.freshnessSeconds(),
+                Set.of(443, 8443), v.allowPrivateHosts(), false), cache,
+                new ChainValidator(readFile("verification.trustAnchors",
+                        () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl())),
+                () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());
+        io.shakengate.proxy.cps.MemoryCpsStore store = new io.shakengate.proxy.cps.MemoryCpsStore(
+                serve.maxPassportsPerCall(), serve.maxCalls(), System::currentTimeMillis);
+        server.group().next().scheduleAtFixedRate(store::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        return new io.shakengate.proxy.cps.CpsServer(tokens, store, new io.shakengate.proxy.cps.CpsServer.Limits(
+                serve.maxPassportsPerCall(), serve.retentionSeconds(), v.freshnessSeconds()),
+                () -> System.currentTimeMillis() / 1000);
     }
 
     /** Builds and starts everything; on any failure, stops what was started and rethrows. */
@@ -206,11 +245,12 @@ public final class Appliance implements AutoCloseable {
             java.util.concurrent.atomic.AtomicReference<List<String>> tokens =
                     new java.util.concurrent.atomic.AtomicReference<>(apiTokens(config.api()));
             io.shakengate.proxy.http.HttpApiServer api = null;
+            io.shakengate.proxy.cps.CpsServer cps = cpsServer(config, fetchers, server);
             if (config.api() != null) {
                 ApplianceConfig.Api a = config.api();
                 api = new io.shakengate.proxy.http.HttpApiServer(server.group(), server.transports(), a.listen(),
                         apiTls(a), new io.shakengate.proxy.http.HttpApiServer.Limits(tokens::get, a.maxBodyBytes(),
-                        a.idleSeconds()), services::get, null);
+                        a.idleSeconds()), services::get, cps);
             }
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency());

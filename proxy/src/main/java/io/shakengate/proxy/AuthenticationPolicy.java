@@ -38,6 +38,24 @@ public final class AuthenticationPolicy {
     }
 
     /**
+     * How a signed PASSporT travels: in the INVITE's Identity header, published to the Call Placement
+     * Service(s) for a call that crosses TDM (out of band, ATIS-1000096), or both.
+     */
+    public enum Delivery {
+        IN_BAND, OUT_OF_BAND, BOTH;
+
+        /** Whether the Identity header goes on the INVITE. */
+        public boolean inBand() {
+            return this != OUT_OF_BAND;
+        }
+
+        /** Whether the PASSporT is published to the CPS. */
+        public boolean outOfBand() {
+            return this != IN_BAND;
+        }
+    }
+
+    /**
      * One rule.
      *
      * @param name          name, for logs and counters
@@ -45,9 +63,15 @@ public final class AuthenticationPolicy {
      * @param callingPrefix prefixes of the canonical calling number, empty for any
      * @param calledPrefix  prefixes of the canonical called number, empty for any
      * @param action        what the rule decides
+     * @param delivery      how its PASSporTs travel, or null for the policy's default
      */
     public record Rule(String name, String source, List<String> callingPrefix, List<String> calledPrefix,
-                       Action action) {
+                       Action action, Delivery delivery) {
+        /** A rule with the policy's default delivery. */
+        public Rule(String name, String source, List<String> callingPrefix, List<String> calledPrefix, Action action) {
+            this(name, source, callingPrefix, calledPrefix, action, null);
+        }
+
         /** Validates the source prefix now, so a bad one is refused when the policy is built. */
         public Rule {
             if (source != null) {
@@ -65,11 +89,32 @@ public final class AuthenticationPolicy {
 
     private final List<Rule> rules;
     private final Action defaultAction;
+    private final Delivery defaultDelivery;
 
-    /** A policy of {@code rules} (in order) with {@code defaultAction} when none matches. */
+    /** A policy of {@code rules} (in order) with {@code defaultAction} when none matches; in-band delivery. */
     public AuthenticationPolicy(List<Rule> rules, Action defaultAction) {
+        this(rules, defaultAction, Delivery.IN_BAND);
+    }
+
+    /** A policy of {@code rules} (in order) with {@code defaultAction} and {@code defaultDelivery}. */
+    public AuthenticationPolicy(List<Rule> rules, Action defaultAction, Delivery defaultDelivery) {
         this.rules = new ArrayList<>(rules);
         this.defaultAction = defaultAction;
+        this.defaultDelivery = defaultDelivery;
+    }
+
+    /** What the policy decides for one call: the action and how the PASSporT travels. */
+    public record Decision(Action action, Delivery delivery) {
+    }
+
+    /** The decision for a call from {@code from} with canonical numbers (either may be null). */
+    public Decision decision(InetAddress from, String calling, String called) {
+        for (Rule r : rules) {
+            if (r.matches(from, calling, called)) {
+                return new Decision(r.action(), r.delivery() == null ? defaultDelivery : r.delivery());
+            }
+        }
+        return new Decision(defaultAction, defaultDelivery);
     }
 
     /** Sign everything with attestation {@code a}. */

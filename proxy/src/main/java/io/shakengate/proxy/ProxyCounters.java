@@ -19,7 +19,7 @@ public final class ProxyCounters {
     public enum Event {
         REQUEST_FORWARDED, RESPONSE_FORWARDED, REQUEST_REJECTED, RESPONSE_DROPPED, SIGNED, SIGN_SKIPPED_NO_TN,
         IDENTITY_KEPT, VERIFIED_PASSED, VERIFIED_FAILED, VERIFY_NO_IDENTITY, VERIFY_TIMEOUT, LOOP_DETECTED,
-        TOO_MANY_HOPS, UNROUTABLE;
+        TOO_MANY_HOPS, UNROUTABLE, OOB_PUBLISHED, OOB_PUBLISH_FAILED, OOB_RETRIEVED, OOB_RETRIEVED_NONE;
 
         /** The Prometheus name, e.g. {@code shakengate_verified_passed_total}. */
         public String metricName() {

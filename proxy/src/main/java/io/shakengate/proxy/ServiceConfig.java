@@ -14,10 +14,32 @@ import io.shakengate.crypto.passport.PassportSigner;
  * @param verifyBudgetMillis  how long an INVITE may wait for a certificate before the fallback
  * @param verificationPolicy  what each verification outcome class leads to
  * @param authenticationPolicy which calls are signed, with which attestation, or blocked
+ * @param outOfBand           the CPS client and when calls arriving are looked up there, or null
  */
 public record ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
                             long verifyBudgetMillis, VerificationPolicy verificationPolicy,
-                            AuthenticationPolicy authenticationPolicy) {
+                            AuthenticationPolicy authenticationPolicy, OutOfBand outOfBand) {
+
+    /** When the verification service looks a call up in the CPS. */
+    public enum Retrieval {
+        /** Never. */
+        OFF,
+        /** When the INVITE carries no SHAKEN Identity header (it crossed TDM). */
+        WHEN_NO_IDENTITY,
+        /** Always; an in-band PASSporT that passes still wins. */
+        ALWAYS
+    }
+
+    /** Out-of-band SHAKEN: the CPS client (publishing for signed calls, retrieving for arriving ones). */
+    public record OutOfBand(io.shakengate.proxy.cps.CpsClient client, Retrieval retrieval) {
+    }
+
+    /** Services without out-of-band SHAKEN. */
+    public ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
+                         long verifyBudgetMillis, VerificationPolicy verificationPolicy,
+                         AuthenticationPolicy authenticationPolicy) {
+        this(signer, attestation, verifier, verifyBudgetMillis, verificationPolicy, authenticationPolicy, null);
+    }
 
     /** Services with the default verification policy (forward with verstat), signing all with {@code attestation}. */
     public ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,

@@ -128,14 +128,21 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
             String calling = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
             String called = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
-            AuthenticationPolicy.Action action = services.authenticationPolicy().decide(
+            AuthenticationPolicy.Decision decision = services.authenticationPolicy().decision(
                     m.sender() == null ? null : m.sender().getAddress(), calling, called);
+            AuthenticationPolicy.Action action = decision.action();
             if (action == AuthenticationPolicy.Action.BLOCK) {
                 counters.count(ProxyCounters.Event.REQUEST_REJECTED);
                 reply(ctx, m, SipResponses.to(m, 603, "Decline").build(ctx.alloc()));
                 return false;
             }
             AsciiString identity = action.attestation() == null ? null : sign(m, action.attestation());
+            if (identity != null && decision.delivery().outOfBand() && services.outOfBand() != null) {
+                publish(identity, calling, called);
+                if (!decision.delivery().inBand()) {
+                    identity = null;
+                }
+            }
             if (point.redirect()) {
                 if (identity == null) {
                     reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
@@ -181,6 +188,18 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return new AsciiString(identityBuffer[0], 0, n, true);
     }
 
+    /**
+     * Publishes the PASSporT of {@code identity} to the CPS(s) without delaying the call: the INVITE goes on at
+     * once and the outcome is only counted.
+     */
+    private void publish(AsciiString identity, String orig, String dest) {
+        String header = identity.toString();
+        int semi = header.indexOf(';');
+        services.outOfBand().client().publish(services.signer(), orig, dest, semi < 0 ? header : header.substring(0, semi))
+                .thenAccept(ok -> counters.count(ok ? ProxyCounters.Event.OOB_PUBLISHED
+                        : ProxyCounters.Event.OOB_PUBLISH_FAILED));
+    }
+
     private boolean verify(ChannelHandlerContext ctx, SipMessage m, String branch, long start) {
         IdentityHeader id = null;
         for (IdentityHeader candidate : m.identities()) {
@@ -189,7 +208,11 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 break;
             }
         }
-        if (id == null) {
+        ServiceConfig.OutOfBand oob = services.outOfBand();
+        boolean retrieve = oob != null && services.signer() != null
+                && (oob.retrieval() == ServiceConfig.Retrieval.ALWAYS
+                || (id == null && oob.retrieval() == ServiceConfig.Retrieval.WHEN_NO_IDENTITY));
+        if (id == null && !retrieve) {
             counters.count(ProxyCounters.Event.VERIFY_NO_IDENTITY);
             act(ctx, m, branch, VerificationResult.failed(VerificationFailure.NO_IDENTITY));
             latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
@@ -197,9 +220,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         }
         String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
         String dest = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
-        CompletableFuture<VerificationResult> result = services.verifier().verify(new PassportVerifier.Request(
-                id.token(), id.info(), id.param("alg"), id.ppt(), orig, dest == null ? List.of() : List.of(dest),
-                m.date()));
+        CompletableFuture<VerificationResult> result = id == null ? null
+                : services.verifier().verify(new PassportVerifier.Request(id.token(), id.info(), id.param("alg"),
+                id.ppt(), orig, dest == null ? List.of() : List.of(dest), m.date()));
+        if (retrieve) {
+            result = retrieveAndVerify(oob, services, orig, dest, result);
+        }
         if (result.isDone()) {
             forwardVerified(ctx, m, branch, result.join());
             latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
@@ -207,23 +233,83 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         }
         drain.started();
         result.completeOnTimeout(null, services.verifyBudgetMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .whenComplete((r, error) -> ctx.executor().execute(() -> {
-                    try {
-                        if (r == null) {
-                            counters.count(ProxyCounters.Event.VERIFY_TIMEOUT);
-                            act(ctx, m, branch, VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED),
-                                    VerificationFailure.VERSTAT_NONE);
-                        } else {
-                            forwardVerified(ctx, m, branch, r);
+                .whenComplete((r, error) -> {
+                    Runnable finish = () -> {
+                        try {
+                            if (r == null) {
+                                counters.count(ProxyCounters.Event.VERIFY_TIMEOUT);
+                                act(ctx, m, branch, VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED),
+                                        VerificationFailure.VERSTAT_NONE);
+                            } else {
+                                forwardVerified(ctx, m, branch, r);
+                            }
+                            latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
+                        } finally {
+                            m.release();
+                            drain.finished();
                         }
-                        latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
-                    } finally {
+                    };
+                    try {
+                        ctx.executor().execute(finish);
+                    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                        // the appliance stopped while this INVITE waited: nothing to forward it with
                         m.release();
                         drain.finished();
                     }
-                }));
+                });
         return true;
     }
+
+    /**
+     * Out-of-band verification: the PASSporTs the CPS holds for the call, each verified as in-band (its own
+     * x5u as the info URL; freshness by iat), combined with the in-band result (null if none): the first that
+     * passes, else the in-band failure, else the first out-of-band failure, else NO_IDENTITY.
+     */
+    private CompletableFuture<VerificationResult> retrieveAndVerify(ServiceConfig.OutOfBand oob, ServiceConfig s,
+                                                                   String orig, String dest,
+                                                                   CompletableFuture<VerificationResult> inBand) {
+        if (orig == null || dest == null) {
+            return inBand != null ? inBand
+                    : CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.NO_IDENTITY));
+        }
+        CompletableFuture<VerificationResult> outOfBand = oob.client().retrieve(s.signer(), orig, dest,
+                        System.currentTimeMillis() + s.verifyBudgetMillis() - 100)
+                .thenCompose(tokens -> {
+                    counters.count(tokens.isEmpty() ? ProxyCounters.Event.OOB_RETRIEVED_NONE
+                            : ProxyCounters.Event.OOB_RETRIEVED);
+                    List<CompletableFuture<VerificationResult>> each = new java.util.ArrayList<>(tokens.size());
+                    for (String token : tokens) {
+                        io.shakengate.crypto.passport.Passport p = OOB_PARSER.parse(token).passport();
+                        String x5u = p == null ? null : p.x5u();
+                        each.add(s.verifier().verify(new PassportVerifier.Request(token, x5u, "ES256", "shaken",
+                                orig, List.of(dest), -1)));
+                    }
+                    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                        VerificationResult first = null;
+                        for (CompletableFuture<VerificationResult> f : each) {
+                            VerificationResult r = f.join();
+                            if (r.passed()) {
+                                return r;
+                            }
+                            first = first == null ? r : first;
+                        }
+                        return first;
+                    });
+                });
+        CompletableFuture<VerificationResult> in = inBand == null ? CompletableFuture.completedFuture(null) : inBand;
+        return in.thenCombine(outOfBand, (i, o) -> {
+            if (i != null && i.passed()) {
+                return i;
+            }
+            if (o != null && o.passed()) {
+                return o;
+            }
+            return i != null ? i : o != null ? o : VerificationResult.failed(VerificationFailure.NO_IDENTITY);
+        });
+    }
+
+    private static final io.shakengate.crypto.passport.PassportParser OOB_PARSER =
+            new io.shakengate.crypto.passport.PassportParser(io.shakengate.crypto.passport.PassportParser.DEFAULT_MAX_TOKEN_BYTES);
 
     private void forwardVerified(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r) {
         counters.count(r.passed() ? ProxyCounters.Event.VERIFIED_PASSED : ProxyCounters.Event.VERIFIED_FAILED);

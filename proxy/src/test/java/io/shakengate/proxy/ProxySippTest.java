@@ -142,58 +142,26 @@ class ProxySippTest {
     }
 
     private String scenario(String name) throws IOException {
-        Path p = dir.resolve(name);
-        if (Files.exists(p)) {
-            return p.toString();
-        }
-        try (InputStream in = getClass().getResourceAsStream("/sipp/" + name)) {
-            Files.copy(in, p);
-        }
-        return p.toString();
+        return Sipp.scenario(dir, name);
     }
 
     private static Process sipp(Path log, String... args) throws IOException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("sipp", "-nostdin", "-timeout", "60s", "-timeout_error",
-                "-trace_err", "-error_file", log.toString() + ".err"));
-        cmd.addAll(List.of(args));
-        try {
-            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        } catch (IOException e) {
-            fail("SIPp is not installed (apt-get install sip-tester; .ci/run does it): " + e.getMessage());
-            throw e;
-        }
+        return Sipp.start(log, args);
     }
 
     private static int waitFor(Process p, int seconds) throws InterruptedException {
-        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            return -1;
-        }
-        return p.exitValue();
+        return Sipp.waitFor(p, seconds);
     }
 
     private static String tail(Path log) {
-        try {
-            String all = Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
-            Path err = Path.of(log + ".err");
-            if (Files.exists(err)) {
-                all += "\n" + Files.readString(err, StandardCharsets.ISO_8859_1);
-            }
-            return all.length() > 3000 ? all.substring(all.length() - 3000) : all;
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return Sipp.tail(log);
     }
 
     private static int freeTcpPort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return Sipp.freeTcpPort();
     }
 
     private static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return Sipp.freeUdpPort();
     }
 }

@@ -13,20 +13,25 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** Test fixtures shared by the proxy tests. */
-final class TestServices {
+public final class TestServices {
     private TestServices() {
+    }
+
+    /** A certificate cache holding {@code ee}'s chain at {@code x5u}; any other URL fails with 404, without network. */
+    public static CertificateCache preloadedCache(TestPki pki, TestPki.Issued ee, String x5u) {
+        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
+                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
+                System::currentTimeMillis);
+        cache.preload(x5u, (ee.certPem() + pki.intermediate.certPem()).getBytes(StandardCharsets.US_ASCII));
+        return cache;
     }
 
     /**
      * A verifier trusting {@code pki}'s root whose certificate cache holds {@code ee}'s chain at {@code x5u}
      * (any other URL fails with 404, without network).
      */
-    static PassportVerifier preloadedVerifier(TestPki pki, TestPki.Issued ee, String x5u) {
-        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
-                System::currentTimeMillis);
-        cache.preload(x5u, (ee.certPem() + pki.intermediate.certPem()).getBytes(StandardCharsets.US_ASCII));
-        return new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
+    public static PassportVerifier preloadedVerifier(TestPki pki, TestPki.Issued ee, String x5u) {
+        return new PassportVerifier(PassportVerifier.Config.DEFAULT, preloadedCache(pki, ee, x5u),
                 new ChainValidator(Set.of(new TrustAnchor(pki.root.cert(), null)), null),
                 () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());
     }

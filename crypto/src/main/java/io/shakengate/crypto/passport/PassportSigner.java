@@ -29,6 +29,11 @@ public final class PassportSigner {
         this.encoders = ThreadLocal.withInitial(() -> new PassportEncoder(x5u));
     }
 
+    /** The signers of this key (also for the CPS's bearer tokens, signed with the same SHAKEN key). */
+    public io.shakengate.crypto.sign.SignerPool pool() {
+        return pool;
+    }
+
     /** The certificate URL. */
     public String x5u() {
         return x5u;

@@ -83,15 +83,11 @@ public final class Vectors {
      * A verifier as the synthetic manifest describes it: its root as the only trust anchor, its STI-PA CRL,
      * certificates served from its x5u table (any other URL fails), the clock at {@code clock}.
      */
+    /** The synthetic manifest's x5u table as a certificate source (any other URL fails). */
     @SuppressWarnings("unchecked")
-    public static PassportVerifier syntheticVerifier(EcdsaProvider provider, long clock) {
-        Map<String, Object> m = syntheticManifest();
-        Date now = new Date(clock * 1000);
-        X509Certificate root = pem(bytes("synthetic/pki/root.pem")).get(0);
-        X509CRL crl = RevocationList.load(bytes("synthetic/pki/sti-pa.crl.der"),
-                pem(bytes("synthetic/pki/crl-signer-chain.pem")), pem(bytes("synthetic/pki/stipa-root.pem")).get(0), now);
-        Map<String, Object> x5u = (Map<String, Object>) m.get("x5u");
-        CertificateSource source = url -> {
+    public static CertificateSource syntheticCertificates() {
+        Map<String, Object> x5u = (Map<String, Object>) syntheticManifest().get("x5u");
+        return url -> {
             Map<String, Object> entry = (Map<String, Object>) x5u.get(url);
             if (entry == null) {
                 return CompletableFuture.completedFuture(CertificateSource.Chain.failed("no such URL"));
@@ -103,7 +99,23 @@ public final class Vectors {
             return CompletableFuture.completedFuture(
                     CertificateSource.Chain.of(pem(bytes("synthetic/" + entry.get("file")))));
         };
-        return new PassportVerifier(PassportVerifier.Config.DEFAULT, source,
-                new ChainValidator(Set.of(new TrustAnchor(root, null)), crl), () -> clock, provider);
+    }
+
+    /** The synthetic PKI's chain validator: its root as the only anchor, its STI-PA CRL checked at {@code clock}. */
+    public static ChainValidator syntheticChains(long clock) {
+        Date now = new Date(clock * 1000);
+        X509Certificate root = pem(bytes("synthetic/pki/root.pem")).get(0);
+        X509CRL crl = RevocationList.load(bytes("synthetic/pki/sti-pa.crl.der"),
+                pem(bytes("synthetic/pki/crl-signer-chain.pem")), pem(bytes("synthetic/pki/stipa-root.pem")).get(0), now);
+        return new ChainValidator(Set.of(new TrustAnchor(root, null)), crl);
+    }
+
+    /**
+     * A verifier as the synthetic manifest describes it: its root as the only trust anchor, its STI-PA CRL,
+     * certificates served from its x5u table (any other URL fails), the clock at {@code clock}.
+     */
+    public static PassportVerifier syntheticVerifier(EcdsaProvider provider, long clock) {
+        return new PassportVerifier(PassportVerifier.Config.DEFAULT, syntheticCertificates(), syntheticChains(clock),
+                () -> clock, provider);
     }
 }

@@ -53,9 +53,10 @@ import java.util.Set;
  * @param verification  the verification service, or null
  * @param points        the listening points
  * @param api           the HTTP API listener, or null
+ * @param cps           out-of-band SHAKEN (a CPS served here and/or the CPSs used), or null
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
-                              Verification verification, List<Point> points, Stop stop, Api api) {
+                              Verification verification, List<Point> points, Stop stop, Api api, Cps cps) {
 
     /**
      * The HTTP API listener (and the CPS's, when one is served). Clients are authenticated by mutual TLS
@@ -76,7 +77,20 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     /** The authentication service. */
-    public record Signing(Path key, String x5u, Attestation attestation, List<AuthenticationPolicy.Rule> rules) {
+    public record Signing(Path key, String x5u, Attestation attestation, List<AuthenticationPolicy.Rule> rules,
+                          AuthenticationPolicy.Delivery delivery) {
+    }
+
+    /**
+     * Out-of-band SHAKEN: the CPS this appliance serves on its API listener ({@code serve}, or null) and the
+     * CPSs it publishes to and retrieves from ({@code targets}, possibly empty) as SPC {@code spc}.
+     */
+    public record Cps(CpsServe serve, List<io.shakengate.proxy.cps.CpsClient.Target> targets, String spc,
+                      int retentionSeconds, int timeoutMillis, io.shakengate.proxy.ServiceConfig.Retrieval retrieve) {
+    }
+
+    /** A CPS served here: its name in tokens' aud, retention, bounds. */
+    public record CpsServe(String audience, int retentionSeconds, int maxPassportsPerCall, int maxCalls) {
     }
 
     /** The verification service. */
@@ -98,7 +112,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api");
+            "listeningPoints", "stop", "api", "cps");
 
     /** Reads and validates {@code yaml}; {@code source} names it in errors. */
     public static ApplianceConfig parse(String yaml, String source) {
@@ -143,7 +157,16 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                                 : Stop.DEFAULT.maxSeconds());
             }
             Api api = top.containsKey("api") ? api(top.get("api")) : null;
-            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api);
+            Cps cps = top.containsKey("cps") ? cps(top.get("cps")) : null;
+            if (cps != null && cps.serve() != null && (api == null || verification == null)) {
+                throw YamlNodes.error(top.get("cps"), "cps.serve needs an api section (it listens there) and a "
+                        + "verification section (its trust anchors check the requesters' certificates)");
+            }
+            if (cps != null && !cps.targets().isEmpty() && signing == null) {
+                throw YamlNodes.error(top.get("cps"), "cps.targets needs a signing section (CPS tokens are signed "
+                        + "with the SHAKEN key)");
+            }
+            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps);
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -158,7 +181,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static Signing signing(Node n) {
-        Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "attestation", "rules"));
+        Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "attestation", "rules", "delivery"));
         String x5u = YamlNodes.scalar(required(m, "x5u", n, "signing"), "signing.x5u");
         if (!x5u.startsWith("https://")) {
             throw YamlNodes.error(m.get("x5u"), "signing.x5u must be an https URL, was '" + x5u + "'");
@@ -169,7 +192,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         if (m.containsKey("rules")) {
             for (Node r : YamlNodes.sequence(m.get("rules"), "signing.rules")) {
                 Map<String, Node> rm = YamlNodes.mapping(r, "a signing rule",
-                        Set.of("name", "source", "callingPrefixes", "calledPrefixes", "action"));
+                        Set.of("name", "source", "callingPrefixes", "calledPrefixes", "action", "delivery"));
                 try {
                     rules.add(new AuthenticationPolicy.Rule(
                             rm.containsKey("name") ? YamlNodes.scalar(rm.get("name"), "rule name") : "rule-" + rules.size(),
@@ -179,14 +202,72 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             rm.containsKey("calledPrefixes") ? YamlNodes.strings(rm.get("calledPrefixes"),
                                     "calledPrefixes") : List.of(),
                             YamlNodes.choice(required(rm, "action", r, "rule"), "rule action",
-                                    AuthenticationPolicy.Action.class)));
+                                    AuthenticationPolicy.Action.class),
+                            rm.containsKey("delivery") ? YamlNodes.choice(rm.get("delivery"), "rule delivery",
+                                    AuthenticationPolicy.Delivery.class) : null));
                 } catch (IllegalArgumentException e) {
                     throw YamlNodes.error(r, e.getMessage());
                 }
             }
         }
         return new Signing(Path.of(YamlNodes.scalar(required(m, "key", n, "signing"), "signing.key")), x5u, attest,
-                List.copyOf(rules));
+                List.copyOf(rules), m.containsKey("delivery") ? YamlNodes.choice(m.get("delivery"), "signing.delivery",
+                AuthenticationPolicy.Delivery.class) : AuthenticationPolicy.Delivery.IN_BAND);
+    }
+
+    private static Cps cps(Node n) {
+        Map<String, Node> m = YamlNodes.mapping(n, "cps", Set.of("serve", "targets", "spc", "retentionSeconds",
+                "timeoutMillis", "retrieve"));
+        CpsServe serve = null;
+        if (m.containsKey("serve")) {
+            Node sn = m.get("serve");
+            Map<String, Node> sm = YamlNodes.mapping(sn, "cps.serve", Set.of("audience", "retentionSeconds",
+                    "maxPassportsPerCall", "maxCalls"));
+            serve = new CpsServe(YamlNodes.scalar(required(sm, "audience", sn, "cps.serve"), "cps.serve.audience"),
+                    sm.containsKey("retentionSeconds") ? YamlNodes.integer(sm.get("retentionSeconds"),
+                            "cps.serve.retentionSeconds", 1, 60) : 15,
+                    sm.containsKey("maxPassportsPerCall") ? YamlNodes.integer(sm.get("maxPassportsPerCall"),
+                            "cps.serve.maxPassportsPerCall", 1, 64) : 8,
+                    sm.containsKey("maxCalls") ? YamlNodes.integer(sm.get("maxCalls"), "cps.serve.maxCalls", 1,
+                            10_000_000) : 100_000);
+        }
+        List<io.shakengate.proxy.cps.CpsClient.Target> targets = new ArrayList<>();
+        if (m.containsKey("targets")) {
+            for (Node t : YamlNodes.sequence(m.get("targets"), "cps.targets")) {
+                Map<String, Node> tm = YamlNodes.mapping(t, "a cps target", Set.of("url", "audience"));
+                String url = YamlNodes.scalar(required(tm, "url", t, "cps target"), "cps target url");
+                java.net.URI u;
+                try {
+                    u = new java.net.URI(url);
+                } catch (java.net.URISyntaxException e) {
+                    throw YamlNodes.error(tm.get("url"), "cps target url is not a URL: '" + url + "'");
+                }
+                boolean loopbackHttp = "http".equals(u.getScheme()) && u.getHost() != null
+                        && (u.getHost().equals("127.0.0.1") || u.getHost().equals("[::1]") || u.getHost().equals("localhost"));
+                if (!"https".equals(u.getScheme()) && !loopbackHttp) {
+                    throw YamlNodes.error(tm.get("url"), "cps target url must be https (http only on loopback), was '"
+                            + url + "'");
+                }
+                targets.add(new io.shakengate.proxy.cps.CpsClient.Target(u, tm.containsKey("audience")
+                        ? YamlNodes.scalar(tm.get("audience"), "cps target audience") : u.getHost()));
+            }
+        }
+        if (serve == null && targets.isEmpty()) {
+            throw YamlNodes.error(n, "cps: set serve (run a CPS here) and/or targets (the CPSs to use)");
+        }
+        String spc = null;
+        if (!targets.isEmpty()) {
+            spc = YamlNodes.scalar(required(m, "spc", n, "cps"), "cps.spc");
+        }
+        return new Cps(serve, List.copyOf(targets), spc,
+                m.containsKey("retentionSeconds") ? YamlNodes.integer(m.get("retentionSeconds"), "cps.retentionSeconds",
+                        1, 60) : 15,
+                m.containsKey("timeoutMillis") ? YamlNodes.integer(m.get("timeoutMillis"), "cps.timeoutMillis", 50,
+                        10_000) : 1000,
+                m.containsKey("retrieve") ? YamlNodes.choice(m.get("retrieve"), "cps.retrieve",
+                        io.shakengate.proxy.ServiceConfig.Retrieval.class)
+                        : targets.isEmpty() ? io.shakengate.proxy.ServiceConfig.Retrieval.OFF
+                        : io.shakengate.proxy.ServiceConfig.Retrieval.WHEN_NO_IDENTITY);
     }
 
     private static Verification verification(Node n) {
@@ -301,7 +382,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 .append(" s\n");
         if (signing != null) {
             b.append("signing: key ").append(signing.key()).append(", x5u ").append(signing.x5u())
-                    .append(", default attestation ").append(signing.attestation()).append(", ")
+                    .append(", default attestation ").append(signing.attestation()).append(", delivery ")
+                    .append(signing.delivery().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append(", ")
                     .append(signing.rules().size()).append(" rule(s)\n");
             for (AuthenticationPolicy.Rule r : signing.rules()) {
                 b.append("  rule ").append(r.name()).append(": source ").append(r.source() == null ? "any" : r.source())
@@ -316,6 +398,19 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                     .append(verification.freshnessSeconds()).append(" s, policy ").append(verification.policyText())
                     .append(verification.allowPrivateHosts() ? ", private x5u hosts ALLOWED" : "")
                     .append(verification.crl() == null ? ", no CRL" : ", CRL " + verification.crl().file()).append('\n');
+        }
+        if (cps != null) {
+            if (cps.serve() != null) {
+                b.append("cps: serving as ").append(cps.serve().audience()).append(", retention ")
+                        .append(cps.serve().retentionSeconds()).append(" s, at most ").append(cps.serve().maxPassportsPerCall())
+                        .append(" PASSporTs per call and ").append(cps.serve().maxCalls()).append(" calls\n");
+            }
+            if (!cps.targets().isEmpty()) {
+                b.append("cps: using ").append(cps.targets().stream().map(t -> t.base().toString()).toList())
+                        .append(" as SPC ").append(cps.spc()).append(", retention ").append(cps.retentionSeconds())
+                        .append(" s, timeout ").append(cps.timeoutMillis()).append(" ms, retrieve ")
+                        .append(cps.retrieve().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append('\n');
+            }
         }
         if (api != null) {
             b.append("api: ").append(api.tlsCertificate() == null ? "http://" : "https://").append(api.listen())

@@ -75,6 +75,9 @@ public final class HttpApiServer implements AutoCloseable {
     public record Limits(Supplier<List<String>> bearerTokens, int maxBodyBytes, int idleSeconds) {
     }
 
+    /** How long a CPS request may wait for the requester's certificate before a 503. */
+    public static final long CPS_BUDGET_MILLIS = 2000;
+
     private final Channel channel;
 
     /**
@@ -222,6 +225,15 @@ public final class HttpApiServer implements AutoCloseable {
                         "malformed HTTP request"), false);
                 return;
             }
+            try {
+                route(ctx, req);
+            } catch (RuntimeException e) {
+                // a defect, not the client's: answer 500 rather than drop the connection
+                send(ctx, req, internal(), false);
+            }
+        }
+
+        private void route(ChannelHandlerContext ctx, FullHttpRequest req) {
             String path = path(req.uri());
             byte[] body = ByteBufUtil.getBytes(req.content());
             switch (path) {
@@ -234,7 +246,7 @@ public final class HttpApiServer implements AutoCloseable {
                     if (cps != null && p.length == 5 && p[1].equals("passports")) {
                         budgeted(ctx, req, cps.handle(req.method() == HttpMethod.POST, p[2], p[3], p[4],
                                 req.headers().get(HttpHeaderNames.AUTHORIZATION), body),
-                                services.get().verifyBudgetMillis(), ApiErrors.service(503, "SVC5030",
+                                CPS_BUDGET_MILLIS, ApiErrors.service(503, "SVC5030",
                                         "Service unavailable: %1", "the requester's certificate did not arrive in time"));
                     } else {
                         send(ctx, req, ApiErrors.service(404, "SVC4003", "Resource not found: %1", path), true);
