@@ -215,9 +215,16 @@ public final class Appliance implements AutoCloseable {
                 new ChainValidator(readFile("verification.trustAnchors",
                         () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl())),
                 () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());
-        io.shakengate.proxy.cps.MemoryCpsStore store = new io.shakengate.proxy.cps.MemoryCpsStore(
-                serve.maxPassportsPerCall(), serve.maxCalls(), System::currentTimeMillis);
-        server.group().next().scheduleAtFixedRate(store::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        io.shakengate.proxy.cps.CpsStore store;
+        if (serve.redis() != null) {
+            store = new io.shakengate.proxy.cps.RedisCpsStore(server.group(), server.transports(), serve.redis(),
+                    serve.maxPassportsPerCall(), serve.keyPrefix(), System::currentTimeMillis);
+        } else {
+            io.shakengate.proxy.cps.MemoryCpsStore memory = new io.shakengate.proxy.cps.MemoryCpsStore(
+                    serve.maxPassportsPerCall(), serve.maxCalls(), System::currentTimeMillis);
+            server.group().next().scheduleAtFixedRate(memory::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            store = memory;
+        }
         return new io.shakengate.proxy.cps.CpsServer(tokens, store, new io.shakengate.proxy.cps.CpsServer.Limits(
                 serve.maxPassportsPerCall(), serve.retentionSeconds(), v.freshnessSeconds()),
                 () -> System.currentTimeMillis() / 1000);

@@ -89,8 +89,12 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                       int retentionSeconds, int timeoutMillis, io.shakengate.proxy.ServiceConfig.Retrieval retrieve) {
     }
 
-    /** A CPS served here: its name in tokens' aud, retention, bounds. */
-    public record CpsServe(String audience, int retentionSeconds, int maxPassportsPerCall, int maxCalls) {
+    /**
+     * A CPS served here: its name in tokens' aud, retention, bounds, and its store: embedded (redis null) or
+     * the Redis at {@code redis} under {@code keyPrefix}, which several CPS nodes may share.
+     */
+    public record CpsServe(String audience, int retentionSeconds, int maxPassportsPerCall, int maxCalls,
+                           InetSocketAddress redis, String keyPrefix) {
     }
 
     /** The verification service. */
@@ -222,14 +226,24 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         if (m.containsKey("serve")) {
             Node sn = m.get("serve");
             Map<String, Node> sm = YamlNodes.mapping(sn, "cps.serve", Set.of("audience", "retentionSeconds",
-                    "maxPassportsPerCall", "maxCalls"));
+                    "maxPassportsPerCall", "maxCalls", "store", "redis", "keyPrefix"));
+            String store = sm.containsKey("store") ? YamlNodes.scalar(sm.get("store"), "cps.serve.store") : "memory";
+            if (!store.equals("memory") && !store.equals("redis")) {
+                throw YamlNodes.error(sm.get("store"), "cps.serve.store must be memory or redis, was '" + store + "'");
+            }
+            if (store.equals("redis") != sm.containsKey("redis")) {
+                throw YamlNodes.error(sn, "cps.serve.redis (the Redis address) goes with store: redis, and only with it");
+            }
             serve = new CpsServe(YamlNodes.scalar(required(sm, "audience", sn, "cps.serve"), "cps.serve.audience"),
                     sm.containsKey("retentionSeconds") ? YamlNodes.integer(sm.get("retentionSeconds"),
                             "cps.serve.retentionSeconds", 1, 60) : 15,
                     sm.containsKey("maxPassportsPerCall") ? YamlNodes.integer(sm.get("maxPassportsPerCall"),
                             "cps.serve.maxPassportsPerCall", 1, 64) : 8,
                     sm.containsKey("maxCalls") ? YamlNodes.integer(sm.get("maxCalls"), "cps.serve.maxCalls", 1,
-                            10_000_000) : 100_000);
+                            10_000_000) : 100_000,
+                    sm.containsKey("redis") ? address(sm.get("redis"), "cps.serve.redis") : null,
+                    sm.containsKey("keyPrefix") ? YamlNodes.scalar(sm.get("keyPrefix"), "cps.serve.keyPrefix")
+                            : "shakengate:cps:");
         }
         List<io.shakengate.proxy.cps.CpsClient.Target> targets = new ArrayList<>();
         if (m.containsKey("targets")) {
@@ -403,7 +417,9 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             if (cps.serve() != null) {
                 b.append("cps: serving as ").append(cps.serve().audience()).append(", retention ")
                         .append(cps.serve().retentionSeconds()).append(" s, at most ").append(cps.serve().maxPassportsPerCall())
-                        .append(" PASSporTs per call and ").append(cps.serve().maxCalls()).append(" calls\n");
+                        .append(" PASSporTs per call and ").append(cps.serve().maxCalls()).append(" calls, store ")
+                        .append(cps.serve().redis() == null ? "memory" : "redis " + cps.serve().redis() + " keys "
+                                + cps.serve().keyPrefix() + "*").append('\n');
             }
             if (!cps.targets().isEmpty()) {
                 b.append("cps: using ").append(cps.targets().stream().map(t -> t.base().toString()).toList())

@@ -46,6 +46,7 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
     private final AtomicLongArray refusals = new AtomicLongArray(CpsTokens.Refusal.values().length);
     private final java.util.concurrent.atomic.AtomicLong published = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong retrieved = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
 
     /** A CPS checking tokens with {@code tokens} and keeping PASSporTs in {@code store}. */
     public CpsServer(CpsTokens.Verifier tokens, CpsStore store, Limits limits, LongSupplier clockSeconds) {
@@ -68,7 +69,10 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
             if (c.refusal() != null) {
                 return CompletableFuture.completedFuture(refused(c.refusal()));
             }
-            return store.retrieve(dest, orig).thenApply(list -> {
+            return store.retrieve(dest, orig).handle((list, error) -> {
+                if (error != null) {
+                    return unavailable();
+                }
                 retrieved.addAndGet(list.size());
                 StringBuilder b = new StringBuilder(64 + list.size() * 600).append("{\"passports\":[");
                 for (int i = 0; i < list.size(); i++) {
@@ -121,7 +125,7 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
                                     yield new StirApi.Response(503, "{\"error\":{\"reason\":\"store_full\","
                                             + "\"text\":\"the CPS holds as many calls as it may\"}}");
                                 }
-                            });
+                            }).exceptionally(error -> unavailable());
                 });
     }
 
@@ -148,6 +152,13 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
         return new StirApi.Response(r.status(), Json.quote(b, r.description()).append("}}").toString());
     }
 
+    /** The store failed (Redis down): 503, counted. */
+    private StirApi.Response unavailable() {
+        storeFailures.incrementAndGet();
+        return new StirApi.Response(503, "{\"error\":{\"reason\":\"store_unavailable\","
+                + "\"text\":\"the CPS store did not answer\"}}");
+    }
+
     private static CompletableFuture<StirApi.Response> done(StirApi.Response r) {
         return CompletableFuture.completedFuture(r);
     }
@@ -157,9 +168,9 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
         return refusals.get(r.ordinal());
     }
 
-    /** PASSporTs stored and handed out so far. */
+    /** PASSporTs stored and handed out so far, and store failures. */
     public long[] totals() {
-        return new long[] {published.get(), retrieved.get()};
+        return new long[] {published.get(), retrieved.get(), storeFailures.get()};
     }
 
     /** The store. */

@@ -1,0 +1,85 @@
+package io.shakengate.proxy.config;
+
+import io.shakengate.crypto.testing.TestPki;
+import io.shakengate.crypto.x509.CertificateRequests;
+import io.shakengate.proxy.Appliance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The out-of-band settings: a configuration serving a CPS and using one parses, describes itself and starts
+ * (the CPS answers on the API listener); each mistake is refused naming its line.
+ */
+class CpsConfigTest {
+    @TempDir
+    Path dir;
+
+    private String config(String cps) throws Exception {
+        Path key = Files.writeString(dir.resolve("k.pem"), CertificateRequests.privateKeyPem(CertificateRequests.newKeyPair()));
+        Path anchors = Files.createDirectories(dir.resolve("sti-ca"));
+        Files.writeString(anchors.resolve("root.pem"), new TestPki(System.currentTimeMillis()).root.certPem());
+        Path tokens = Files.writeString(dir.resolve("tokens"), "softswitch-token-0123456789\n");
+        return String.join("\n",
+                "signing: { key: " + key + ", x5u: \"https://certs.example.net/sti/1234.pem\", delivery: both }",
+                "verification: { trustAnchors: " + anchors + " }",
+                "listeningPoints:",
+                "  - { name: out, listen: \"127.0.0.1:0\", role: sign, redirect: true }",
+                "api: { listen: \"127.0.0.1:0\", bearerTokens: " + tokens + " }",
+                cps, "");
+    }
+
+    @Test
+    void aCpsServedAndUsed() throws Exception {
+        String yaml = config(String.join("\n",
+                "cps:",
+                "  serve: { audience: cps.example.net, retentionSeconds: 10, maxPassportsPerCall: 4 }",
+                "  targets: [ { url: \"https://cps.partner.net\" }, { url: \"http://127.0.0.1:8443\", audience: cps.example.net } ]",
+                "  spc: \"1234\"",
+                "  retrieve: always"));
+        ApplianceConfig c = ApplianceConfig.parse(yaml, "test.yaml");
+        String d = c.describe();
+        assertTrue(d.contains("cps: serving as cps.example.net, retention 10 s, at most 4 PASSporTs per call"), d);
+        assertTrue(d.contains("store memory"), d);
+        assertTrue(d.contains("cps: using [https://cps.partner.net, http://127.0.0.1:8443] as SPC 1234"), d);
+        assertTrue(d.contains("retrieve always"), d);
+        assertTrue(d.contains("delivery both"), d);
+        assertEquals("cps.partner.net", c.cps().targets().get(0).audience(), "aud defaults to the host");
+        try (Appliance a = Appliance.start(c)) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + a.apiAddress().getPort() + "/passports/1234/12155550131/12155550121")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"reason\":\"token_missing\""), r.body());
+        }
+    }
+
+    private void refused(String cps, String... words) throws Exception {
+        String yaml = config(cps);
+        ConfigException e = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(yaml, "test.yaml"));
+        for (String w : words) {
+            assertTrue(e.getMessage().contains(w), e.getMessage());
+        }
+    }
+
+    @Test
+    void mistakesNameTheirLine() throws Exception {
+        refused("cps:\n  serve: { audience: a, store: redis }", "line 7", "cps.serve.redis");
+        refused("cps:\n  serve: { audience: a, store: disk }", "line 7", "memory or redis");
+        refused("cps:\n  serve: { audience: a, retentionSeconds: 90 }", "line 7", "retentionSeconds");
+        refused("cps:\n  targets: [ { url: \"http://cps.partner.net\" } ]\n  spc: \"1\"", "line 7", "https");
+        refused("cps:\n  targets: [ { url: \"https://cps.partner.net\" } ]", "line 7", "cps.spc is required");
+        refused("cps:\n  spc: \"1\"", "line 7", "serve");
+        refused("cps:\n  serve: { audience: a }\n  retrieve: sometimes", "line 8", "off, when-no-identity, always");
+    }
+}
