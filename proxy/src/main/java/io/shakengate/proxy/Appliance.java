@@ -260,7 +260,8 @@ public final class Appliance implements AutoCloseable {
                         a.idleSeconds()), services::get, cps);
             }
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
-                    config.metricsListen(), server.counters(), server.parseErrors(), server.latency());
+                    config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
+                    cps == null ? () -> "" : cps::metrics);
             return new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services, config);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (server != null) {

@@ -43,13 +43,20 @@ public final class MetricsServer implements AutoCloseable {
     /** Starts serving on {@code bind}. */
     public MetricsServer(Transports transports, InetSocketAddress bind, ProxyCounters counters,
                          SipParseErrorCounters parseErrors, StageLatency latency) throws InterruptedException {
+        this(transports, bind, counters, parseErrors, latency, () -> "");
+    }
+
+    /** Starts serving on {@code bind}; {@code more} adds families of other components (the CPS's). */
+    public MetricsServer(Transports transports, InetSocketAddress bind, ProxyCounters counters,
+                         SipParseErrorCounters parseErrors, StageLatency latency,
+                         java.util.function.Supplier<String> more) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, transports.ioHandlerFactory());
         channel = new ServerBootstrap().group(group).channel(transports.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(4096),
-                                new Handler(counters, parseErrors, latency));
+                                new Handler(counters, parseErrors, latency, more));
                     }
                 }).bind(bind).sync().channel();
     }
@@ -96,18 +103,22 @@ public final class MetricsServer implements AutoCloseable {
         private final ProxyCounters counters;
         private final SipParseErrorCounters parseErrors;
         private final StageLatency latency;
+        private final java.util.function.Supplier<String> more;
 
-        Handler(ProxyCounters counters, SipParseErrorCounters parseErrors, StageLatency latency) {
+        Handler(ProxyCounters counters, SipParseErrorCounters parseErrors, StageLatency latency,
+                java.util.function.Supplier<String> more) {
             this.counters = counters;
             this.parseErrors = parseErrors;
             this.latency = latency;
+            this.more = more;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             FullHttpResponse resp;
             if (req.method() == HttpMethod.GET && req.uri().equals("/metrics")) {
-                ByteBuf body = Unpooled.copiedBuffer(render(counters, parseErrors, latency), CharsetUtil.UTF_8);
+                ByteBuf body = Unpooled.copiedBuffer(render(counters, parseErrors, latency) + more.get(),
+                        CharsetUtil.UTF_8);
                 resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
                 resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             } else {

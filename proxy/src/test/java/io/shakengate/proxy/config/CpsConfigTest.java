@@ -25,7 +25,10 @@ class CpsConfigTest {
     @TempDir
     Path dir;
 
+    private int metricsPort;
+
     private String config(String cps) throws Exception {
+        metricsPort = io.shakengate.proxy.Sipp.freeTcpPort();
         Path key = Files.writeString(dir.resolve("k.pem"), CertificateRequests.privateKeyPem(CertificateRequests.newKeyPair()));
         Path anchors = Files.createDirectories(dir.resolve("sti-ca"));
         Files.writeString(anchors.resolve("root.pem"), new TestPki(System.currentTimeMillis()).root.certPem());
@@ -36,6 +39,7 @@ class CpsConfigTest {
                 "listeningPoints:",
                 "  - { name: out, listen: \"127.0.0.1:0\", role: sign, redirect: true }",
                 "api: { listen: \"127.0.0.1:0\", bearerTokens: " + tokens + " }",
+                "metrics: { listen: \"127.0.0.1:" + metricsPort + "\" }",
                 cps, "");
     }
 
@@ -61,6 +65,10 @@ class CpsConfigTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, r.statusCode(), r.body());
             assertTrue(r.body().contains("\"reason\":\"token_missing\""), r.body());
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + metricsPort + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("\nshakengate_cps_refusals_total{reason=\"token_missing\"} 1\n"), metrics);
+            assertTrue(metrics.contains("\nshakengate_oob_retrieved_total 0\n"), metrics);
         }
     }
 
@@ -74,12 +82,12 @@ class CpsConfigTest {
 
     @Test
     void mistakesNameTheirLine() throws Exception {
-        refused("cps:\n  serve: { audience: a, store: redis }", "line 7", "cps.serve.redis");
-        refused("cps:\n  serve: { audience: a, store: disk }", "line 7", "memory or redis");
-        refused("cps:\n  serve: { audience: a, retentionSeconds: 90 }", "line 7", "retentionSeconds");
-        refused("cps:\n  targets: [ { url: \"http://cps.partner.net\" } ]\n  spc: \"1\"", "line 7", "https");
-        refused("cps:\n  targets: [ { url: \"https://cps.partner.net\" } ]", "line 7", "cps.spc is required");
-        refused("cps:\n  spc: \"1\"", "line 7", "serve");
-        refused("cps:\n  serve: { audience: a }\n  retrieve: sometimes", "line 8", "off, when-no-identity, always");
+        refused("cps:\n  serve: { audience: a, store: redis }", "line 8", "cps.serve.redis");
+        refused("cps:\n  serve: { audience: a, store: disk }", "line 8", "memory or redis");
+        refused("cps:\n  serve: { audience: a, retentionSeconds: 90 }", "line 8", "retentionSeconds");
+        refused("cps:\n  targets: [ { url: \"http://cps.partner.net\" } ]\n  spc: \"1\"", "line 8", "https");
+        refused("cps:\n  targets: [ { url: \"https://cps.partner.net\" } ]", "line 8", "cps.spc is required");
+        refused("cps:\n  spc: \"1\"", "line 8", "serve");
+        refused("cps:\n  serve: { audience: a }\n  retrieve: sometimes", "line 9", "off, when-no-identity, always");
     }
 }
