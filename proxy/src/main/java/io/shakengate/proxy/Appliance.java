@@ -63,10 +63,11 @@ public final class Appliance implements AutoCloseable {
         if (!next.points().equals(config.points()) || next.eventLoops() != config.eventLoops()
                 || !java.util.Objects.equals(next.metricsListen(), config.metricsListen())
                 || !java.util.Objects.equals(next.api(), config.api())
+                || !java.util.Objects.equals(next.tls(), config.tls())
                 || !java.util.Objects.equals(next.cps() == null ? null : next.cps().serve(),
                         config.cps() == null ? null : config.cps().serve())) {
             throw new IllegalArgumentException(
-                    "listening points, eventLoops, metrics, api and cps.serve change only with a restart");
+                    "listening points, eventLoops, metrics, tls, api and cps.serve change only with a restart");
         }
         ServiceConfig resolved = resolve(next, fetchers);
         List<String> tokens = apiTokens(next.api());
@@ -136,6 +137,28 @@ public final class Appliance implements AutoCloseable {
         return tokens;
     }
 
+    /** A PEM file's bytes as a stream (read and closed here); an I/O error names the setting. */
+    private static java.io.InputStream pem(String setting, java.nio.file.Path file) throws IOException {
+        return new java.io.ByteArrayInputStream(readFile(setting, () -> java.nio.file.Files.readAllBytes(file)));
+    }
+
+    /** The SIP TLS server and client contexts, or nulls; errors name the setting. Read at start only. */
+    private static io.netty.handler.ssl.SslContext[] sipTls(ApplianceConfig.Tls t) throws IOException {
+        if (t == null) {
+            return new io.netty.handler.ssl.SslContext[2];
+        }
+        try {
+            return new io.netty.handler.ssl.SslContext[] {
+                io.netty.handler.ssl.SslContextBuilder.forServer(
+                        pem("tls.certificate", t.certificate()),
+                        pem("tls.key", t.key())).build(),
+                io.netty.handler.ssl.SslContextBuilder.forClient().trustManager(
+                        pem("tls.trust", t.trust())).build()};
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new IOException("tls: " + e.getMessage(), e);
+        }
+    }
+
     /** The API listener's TLS context, or null for plain HTTP; errors name the setting. */
     private static io.netty.handler.ssl.SslContext apiTls(ApplianceConfig.Api a) throws IOException {
         if (a.tlsCertificate() == null) {
@@ -143,10 +166,10 @@ public final class Appliance implements AutoCloseable {
         }
         try {
             io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder.forServer(
-                    readFile("api.tls.certificate", () -> java.nio.file.Files.newInputStream(a.tlsCertificate())),
-                    readFile("api.tls.key", () -> java.nio.file.Files.newInputStream(a.tlsKey())));
+                    pem("api.tls.certificate", a.tlsCertificate()),
+                    pem("api.tls.key", a.tlsKey()));
             if (a.clientCa() != null) {
-                b.trustManager(readFile("api.tls.clientCa", () -> java.nio.file.Files.newInputStream(a.clientCa())))
+                b.trustManager(pem("api.tls.clientCa", a.clientCa()))
                         .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
             }
             return b.build();
@@ -243,11 +266,15 @@ public final class Appliance implements AutoCloseable {
                     new java.util.concurrent.atomic.AtomicReference<>(resolve(config, fetchers));
             server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
             List<InetSocketAddress> bound = new java.util.ArrayList<>();
+            io.netty.handler.ssl.SslContext[] tls = sipTls(config.tls());
             for (ApplianceConfig.Point p : config.points()) {
                 ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
                         p.redirect());
-                bound.add(p.transport().equals("tcp") ? server.bindTcp(lp, services::get)
-                        : server.bind(lp, services::get));
+                bound.add(switch (p.transport()) {
+                    case "tcp" -> server.bindTcp(lp, services::get);
+                    case "tls" -> server.bindTls(lp, services::get, tls[0], tls[1]);
+                    default -> server.bind(lp, services::get);
+                });
             }
             java.util.concurrent.atomic.AtomicReference<List<String>> tokens =
                     new java.util.concurrent.atomic.AtomicReference<>(apiTokens(config.api()));

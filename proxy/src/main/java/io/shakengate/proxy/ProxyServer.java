@@ -98,6 +98,36 @@ public final class ProxyServer implements AutoCloseable {
     /** As {@link #bindTcp(ListeningPoint, ServiceConfig)}, reading the services anew for each message. */
     public InetSocketAddress bindTcp(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services)
             throws InterruptedException {
+        return bindStream(requested, services, null, null);
+    }
+
+    /**
+     * Binds {@code requested} over TLS (RFC 3261 section 26.2): accepted connections get {@code server}'s TLS
+     * handler, connections to the next hop {@code client}'s, which checks the next hop's certificate (its
+     * chain and that it names the next hop's address). Otherwise as TCP.
+     */
+    public InetSocketAddress bindTls(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services,
+                                     io.netty.handler.ssl.SslContext server, io.netty.handler.ssl.SslContext client)
+            throws InterruptedException {
+        return bindStream(requested, services, java.util.Objects.requireNonNull(server, "server"),
+                java.util.Objects.requireNonNull(client, "client"));
+    }
+
+    /** A TLS handler for a connection to {@code peer}, verifying that its certificate names the peer's address. */
+    private static io.netty.handler.ssl.SslHandler clientTls(io.netty.handler.ssl.SslContext client,
+                                                             io.netty.channel.socket.SocketChannel ch,
+                                                             InetSocketAddress peer) {
+        io.netty.handler.ssl.SslHandler h = client.newHandler(ch.alloc(), peer.getAddress().getHostAddress(),
+                peer.getPort());
+        javax.net.ssl.SSLParameters p = h.engine().getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        h.engine().setSSLParameters(p);
+        return h;
+    }
+
+    private InetSocketAddress bindStream(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services,
+                                         io.netty.handler.ssl.SslContext serverTls,
+                                         io.netty.handler.ssl.SslContext clientTls) throws InterruptedException {
         InetSocketAddress bound = requested.bind();
         if (bound.getPort() == 0) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, bound.getAddress())) {
@@ -114,18 +144,24 @@ public final class ProxyServer implements AutoCloseable {
                 new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+                        if (clientTls != null) {
+                            ch.pipeline().addLast(clientTls(clientTls, ch, point.nextHop()));
+                        }
                         ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
                                 new SipProxyHandler(point, services, counters, latency, sender[0], drain));
                     }
                 };
-        sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline);
+        sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline, clientTls == null ? "TCP" : "TLS");
         Channel ch = new io.netty.bootstrap.ServerBootstrap().group(group).channel(transports.serverChannel())
                 .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel c) {
                         sender[0].accepted(c);
+                        if (serverTls != null) {
+                            c.pipeline().addLast(serverTls.newHandler(c.alloc()));
+                        }
                         c.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
                                 new SipProxyHandler(point, services, counters, latency, sender[0], drain));

@@ -54,9 +54,18 @@ import java.util.Set;
  * @param points        the listening points
  * @param api           the HTTP API listener, or null
  * @param cps           out-of-band SHAKEN (a CPS served here and/or the CPSs used), or null
+ * @param tls           the SIP TLS certificate and trusted CAs, or null
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
-                              Verification verification, List<Point> points, Stop stop, Api api, Cps cps) {
+                              Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls) {
+
+    /**
+     * SIP over TLS for listening points with {@code transport: tls}: the appliance's certificate chain and key
+     * (PEM), and the CAs (PEM) that next hops' certificates must chain to (they must also name the next hop's
+     * address).
+     */
+    public record Tls(Path certificate, Path key, Path trust) {
+    }
 
     /**
      * The HTTP API listener (and the CPS's, when one is served). Clients are authenticated by mutual TLS
@@ -116,7 +125,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api", "cps");
+            "listeningPoints", "stop", "api", "cps", "tls");
 
     /** Reads and validates {@code yaml}; {@code source} names it in errors. */
     public static ApplianceConfig parse(String yaml, String source) {
@@ -170,7 +179,21 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 throw YamlNodes.error(top.get("cps"), "cps.targets needs a signing section (CPS tokens are signed "
                         + "with the SHAKEN key)");
             }
-            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps);
+            Tls tls = null;
+            if (top.containsKey("tls")) {
+                Node t = top.get("tls");
+                Map<String, Node> tm = YamlNodes.mapping(t, "tls", Set.of("certificate", "key", "trust"));
+                tls = new Tls(Path.of(YamlNodes.scalar(required(tm, "certificate", t, "tls"), "tls.certificate")),
+                        Path.of(YamlNodes.scalar(required(tm, "key", t, "tls"), "tls.key")),
+                        Path.of(YamlNodes.scalar(required(tm, "trust", t, "tls"), "tls.trust")));
+            }
+            for (int i = 0; i < points.size(); i++) {
+                if (points.get(i).transport().equals("tls") && tls == null) {
+                    throw YamlNodes.error(YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints").get(i),
+                            "listening point '" + points.get(i).name() + "' uses tls, but there is no tls section");
+                }
+            }
+            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls);
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -352,8 +375,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 "advertise", "role", "nextHop", "redirect"));
         String name = YamlNodes.scalar(required(m, "name", n, "listening point"), "name");
         String transport = m.containsKey("transport") ? YamlNodes.scalar(m.get("transport"), "transport") : "udp";
-        if (!transport.equals("udp") && !transport.equals("tcp")) {
-            throw YamlNodes.error(m.get("transport"), "transport must be udp or tcp, was '" + transport + "'");
+        if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
+            throw YamlNodes.error(m.get("transport"), "transport must be udp, tcp or tls, was '" + transport + "'");
         }
         boolean redirect = m.containsKey("redirect") && YamlNodes.bool(m.get("redirect"), "redirect");
         InetSocketAddress nextHop = m.containsKey("nextHop") ? address(m.get("nextHop"), "nextHop") : null;
@@ -427,6 +450,10 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                         .append(" s, timeout ").append(cps.timeoutMillis()).append(" ms, retrieve ")
                         .append(cps.retrieve().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append('\n');
             }
+        }
+        if (tls != null) {
+            b.append("tls: certificate ").append(tls.certificate()).append(", next hops trusted by ").append(tls.trust())
+                    .append('\n');
         }
         if (api != null) {
             b.append("api: ").append(api.tlsCertificate() == null ? "http://" : "https://").append(api.listen())

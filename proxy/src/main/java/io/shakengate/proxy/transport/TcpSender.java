@@ -18,18 +18,29 @@ import java.util.function.Supplier;
  * TCP: requests go over one connection per next hop (opened on first use, on the writer's event loop,
  * replaced when it closes); responses go back on the inbound connection the request came in on, found by
  * the previous hop's address (the received/rport the proxy recorded in its Via, RFC 3581), as RFC 3261
- * section 18.2.2 requires for reliable transports. Local answers go on the request's own connection.
+ * section 18.2.2 requires for reliable transports. Local answers go on the request's own connection. TLS is
+ * the same over a TLS handler (RFC 3261 section 26.2: SIP over TLS is a stream transport).
  */
 public final class TcpSender implements SipSender {
     private final Map<InetSocketAddress, Channel> inbound = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, ChannelFuture> outbound = new ConcurrentHashMap<>();
     private final Transports transports;
     private final Supplier<ChannelHandler> outboundPipeline;
+    private final String viaTransport;
 
-    /** A sender whose outbound connections get the handler {@code outboundPipeline} makes. */
+    /** A TCP sender whose outbound connections get the handler {@code outboundPipeline} makes. */
     public TcpSender(Transports transports, Supplier<ChannelHandler> outboundPipeline) {
+        this(transports, outboundPipeline, "TCP");
+    }
+
+    /**
+     * A sender over TCP or, when {@code outboundPipeline} puts a TLS handler first, TLS ({@code viaTransport}
+     * "TLS"): the same connection handling either way.
+     */
+    public TcpSender(Transports transports, Supplier<ChannelHandler> outboundPipeline, String viaTransport) {
         this.transports = transports;
         this.outboundPipeline = outboundPipeline;
+        this.viaTransport = viaTransport;
     }
 
     /** Registers an accepted connection (removed when it closes). */
@@ -41,7 +52,7 @@ public final class TcpSender implements SipSender {
 
     @Override
     public String viaTransport() {
-        return "TCP";
+        return viaTransport;
     }
 
     @Override
