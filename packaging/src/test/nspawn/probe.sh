@@ -45,6 +45,30 @@ if sipp -sf /usr/local/share/probe/redirect-uac.xml -t u1 -m 1 -timeout 20 -time
 warn=$(journalctl -b -u shakengate -p warning --no-pager -q | grep -v 'hardware address\|MacAddressUtil' | head -n 5)
 [ -z "$warn" ] && ok "no warning or error in the journal" || bad "no warning or error in the journal" "$warn"
 
+# watchdog: with WatchdogSec=5s (a runtime drop-in), a frozen JVM (SIGSTOP) stops pinging; systemd aborts it
+# (SIGQUIT, then SIGKILL after TimeoutAbortSec) and Restart=on-failure starts a new one
+mkdir -p /run/systemd/system/shakengate.service.d
+printf '[Service]\nWatchdogSec=5s\n' > /run/systemd/system/shakengate.service.d/50-probe-watchdog.conf
+systemctl daemon-reload
+systemctl restart shakengate.service
+if wait_state active 60; then
+  frozen=$(prop MainPID)
+  kill -STOP "$frozen"
+  i=0
+  while [ "$i" -lt 60 ]; do
+    now=$(prop MainPID)
+    [ "$now" != "$frozen" ] && [ "$now" != 0 ] && [ "$(prop ActiveState)" = active ] && break
+    sleep 1; i=$((i + 1))
+  done
+  if [ "$(prop MainPID)" != "$frozen" ] && [ "$(prop ActiveState)" = active ]; then
+    ok "a frozen JVM is killed by the watchdog and restarted ($frozen -> $(prop MainPID), ${i} s)"
+  else bad "watchdog restart" "$(prop MainPID) $(prop ActiveState)/$(prop SubState)"; fi
+  journalctl -b -u shakengate --no-pager | grep -q "Watchdog timeout" && ok "the journal says: Watchdog timeout" \
+    || bad "the journal says: Watchdog timeout" "$(journalctl -b -u shakengate --no-pager | tail -n 8)"
+else bad "restart with the watchdog drop-in" "$(prop ActiveState)"; fi
+rm -f /run/systemd/system/shakengate.service.d/50-probe-watchdog.conf
+systemctl daemon-reload
+
 start=$(date +%s)
 systemctl stop shakengate.service
 took=$(( $(date +%s) - start ))
