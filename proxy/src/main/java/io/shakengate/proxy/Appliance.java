@@ -188,7 +188,8 @@ public final class Appliance implements AutoCloseable {
             signer = new PassportSigner(new SignerPool(provider,
                     readFile("signing.key", () -> SigningKeys.readPrivateKey(s.key()))), s.x5u());
             authentication = new AuthenticationPolicy(s.rules(),
-                    AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()), s.delivery());
+                    AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()), s.delivery())
+                    .withTrunkHeader(s.trunkHeader());
         }
         PassportVerifier verifier = null;
         VerificationPolicy verificationPolicy = VerificationPolicy.defaults();

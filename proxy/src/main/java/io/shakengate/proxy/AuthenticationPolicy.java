@@ -8,9 +8,12 @@ import java.util.List;
 
 /**
  * The authentication service's policy (the ClearIP "Authentication Policies" idea): ordered rules, the
- * first that matches decides. A rule matches on the source (an IP prefix), the calling number (prefixes of
- * the canonical number) and the called number (prefixes); an absent condition matches anything. Actions:
- * sign with attestation A, B or C, do not sign, or block (603). When no rule matches, the default applies.
+ * first that matches decides. A rule matches on the source (an IP prefix), the trunk (named by a header or the
+ * Request-URI's {@code tgrp} parameter, RFC 4904), the calling number (prefixes of the canonical number, or a
+ * {@link NumberList} from a file) and the called number (likewise); an absent condition matches anything.
+ * Actions: sign with attestation A, B or C, do not sign, or block (603); a rule may let the request's
+ * {@code Attestation-Info} and {@code Origination-Id} headers (3GPP TS 24.229) set the attestation and
+ * origid. When no rule matches, the default applies.
  */
 public final class AuthenticationPolicy {
     /** What a rule decides. */
@@ -64,12 +67,19 @@ public final class AuthenticationPolicy {
      * @param calledPrefix  prefixes of the canonical called number, empty for any
      * @param action        what the rule decides
      * @param delivery      how its PASSporTs travel, or null for the policy's default
+     * @param more          trunk, number lists and header trust ({@link More#NONE} for none)
      */
     public record Rule(String name, String source, List<String> callingPrefix, List<String> calledPrefix,
-                       Action action, Delivery delivery) {
+                       Action action, Delivery delivery, More more) {
         /** A rule with the policy's default delivery. */
         public Rule(String name, String source, List<String> callingPrefix, List<String> calledPrefix, Action action) {
-            this(name, source, callingPrefix, calledPrefix, action, null);
+            this(name, source, callingPrefix, calledPrefix, action, null, More.NONE);
+        }
+
+        /** A rule without trunk, lists or header trust. */
+        public Rule(String name, String source, List<String> callingPrefix, List<String> calledPrefix, Action action,
+                    Delivery delivery) {
+            this(name, source, callingPrefix, calledPrefix, action, delivery, More.NONE);
         }
 
         /** Validates the source prefix now, so a bad one is refused when the policy is built. */
@@ -81,15 +91,38 @@ public final class AuthenticationPolicy {
             calledPrefix = List.copyOf(calledPrefix);
         }
 
-        boolean matches(InetAddress from, String calling, String called) {
+        boolean matches(InetAddress from, String calling, String called, String trunkOfCall) {
             return (source == null || (from != null && inPrefix(from, source)))
-                    && matchesPrefix(callingPrefix, calling) && matchesPrefix(calledPrefix, called);
+                    && (more.trunk() == null || more.trunk().equals(trunkOfCall))
+                    && matches(callingPrefix, more.callingList(), calling)
+                    && matches(calledPrefix, more.calledList(), called);
         }
+
+        private static boolean matches(List<String> prefixes, NumberList list, String number) {
+            if (list == null) {
+                return matchesPrefix(prefixes, number);
+            }
+            return (!prefixes.isEmpty() && matchesPrefix(prefixes, number)) || list.contains(number);
+        }
+    }
+
+    /**
+     * A rule's further conditions.
+     *
+     * @param trunk        the trunk the call must arrive on (null: any)
+     * @param callingList  calling numbers (with callingPrefixes: either matches), or null
+     * @param calledList   called numbers, likewise, or null
+     * @param fromHeaders  whether Attestation-Info / Origination-Id in the request set attestation and origid
+     */
+    public record More(String trunk, NumberList callingList, NumberList calledList, boolean fromHeaders) {
+        /** No further conditions. */
+        public static final More NONE = new More(null, null, null, false);
     }
 
     private final List<Rule> rules;
     private final Action defaultAction;
     private final Delivery defaultDelivery;
+    private String trunkHeader;
 
     /** A policy of {@code rules} (in order) with {@code defaultAction} when none matches; in-band delivery. */
     public AuthenticationPolicy(List<Rule> rules, Action defaultAction) {
@@ -103,18 +136,39 @@ public final class AuthenticationPolicy {
         this.defaultDelivery = defaultDelivery;
     }
 
-    /** What the policy decides for one call: the action and how the PASSporT travels. */
-    public record Decision(Action action, Delivery delivery) {
+    /**
+     * What the policy decides for one call: the action, how the PASSporT travels, and whether the request's
+     * Attestation-Info / Origination-Id headers count.
+     */
+    public record Decision(Action action, Delivery delivery, boolean fromHeaders) {
     }
 
-    /** The decision for a call from {@code from} with canonical numbers (either may be null). */
+    /** The decision for a call from {@code from} with canonical numbers (either may be null), on no known trunk. */
     public Decision decision(InetAddress from, String calling, String called) {
+        return decision(from, calling, called, null);
+    }
+
+    /** The decision for a call from {@code from} on {@code trunk} (or null) with canonical numbers. */
+    public Decision decision(InetAddress from, String calling, String called, String trunk) {
         for (Rule r : rules) {
-            if (r.matches(from, calling, called)) {
-                return new Decision(r.action(), r.delivery() == null ? defaultDelivery : r.delivery());
+            if (r.matches(from, calling, called, trunk)) {
+                return new Decision(r.action(), r.delivery() == null ? defaultDelivery : r.delivery(),
+                        r.more().fromHeaders());
             }
         }
-        return new Decision(defaultAction, defaultDelivery);
+        return new Decision(defaultAction, defaultDelivery, false);
+    }
+
+    /** The header naming the trunk a call arrives on (null: only the Request-URI's tgrp parameter). */
+    public String trunkHeader() {
+        return trunkHeader;
+    }
+
+    /** This policy with {@code header} naming the trunk. */
+    public AuthenticationPolicy withTrunkHeader(String header) {
+        AuthenticationPolicy p = new AuthenticationPolicy(rules, defaultAction, defaultDelivery);
+        p.trunkHeader = header;
+        return p;
     }
 
     /** Sign everything with attestation {@code a}. */
@@ -124,12 +178,7 @@ public final class AuthenticationPolicy {
 
     /** The action for a call from {@code from} with canonical numbers (either may be null). */
     public Action decide(InetAddress from, String calling, String called) {
-        for (Rule r : rules) {
-            if (r.matches(from, calling, called)) {
-                return r.action();
-            }
-        }
-        return defaultAction;
+        return decision(from, calling, called, null).action();
     }
 
     private static boolean matchesPrefix(List<String> prefixes, String number) {

@@ -128,15 +128,18 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
             String calling = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
             String called = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
-            AuthenticationPolicy.Decision decision = services.authenticationPolicy().decision(
-                    m.sender() == null ? null : m.sender().getAddress(), calling, called);
+            AuthenticationPolicy policy = services.authenticationPolicy();
+            AuthenticationPolicy.Decision decision = policy.decision(
+                    m.sender() == null ? null : m.sender().getAddress(), calling, called, trunk(m, policy));
             AuthenticationPolicy.Action action = decision.action();
             if (action == AuthenticationPolicy.Action.BLOCK) {
                 counters.count(ProxyCounters.Event.REQUEST_REJECTED);
                 reply(ctx, m, SipResponses.to(m, 603, "Decline").build(ctx.alloc()));
                 return false;
             }
-            AsciiString identity = action.attestation() == null ? null : sign(m, action.attestation());
+            AsciiString identity = action.attestation() == null ? null
+                    : sign(m, decision.fromHeaders() ? attestationHeader(m, action.attestation()) : action.attestation(),
+                    decision.fromHeaders() ? originationId(m) : null);
             if (identity != null && decision.delivery().outOfBand() && services.outOfBand() != null) {
                 publish(identity, calling, called);
                 if (!decision.delivery().inBand()) {
@@ -170,7 +173,57 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return false;
     }
 
+    /** The trunk the call arrived on: the configured header, else the Request-URI's tgrp (RFC 4904). */
+    private static String trunk(SipMessage m, AuthenticationPolicy policy) {
+        if (policy.trunkHeader() != null) {
+            String v = m.header(policy.trunkHeader());
+            if (v != null) {
+                return v.trim();
+            }
+        }
+        try {
+            io.shakengate.codec.SipUri ruri = m.requestUri();
+            String tgrp = ruri.numberParam("tgrp");
+            return tgrp != null ? tgrp : ruri.param("tgrp");
+        } catch (io.shakengate.codec.SipParseException e) {
+            return null;
+        }
+    }
+
+    /** Attestation-Info (3GPP TS 24.229) when a rule trusts it and it says A, B or C; else {@code fallback}. */
+    private static io.shakengate.crypto.passport.Attestation attestationHeader(SipMessage m,
+            io.shakengate.crypto.passport.Attestation fallback) {
+        String v = m.header("Attestation-Info");
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v.trim()) {
+            case "A" -> io.shakengate.crypto.passport.Attestation.A;
+            case "B" -> io.shakengate.crypto.passport.Attestation.B;
+            case "C" -> io.shakengate.crypto.passport.Attestation.C;
+            default -> fallback;
+        };
+    }
+
+    /** Origination-Id (3GPP TS 24.229) when a rule trusts it and it is a UUID; else null (a new one is made). */
+    private static String originationId(SipMessage m) {
+        String v = m.header("Origination-Id");
+        if (v == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(v.trim()).toString().equalsIgnoreCase(v.trim()) ? v.trim().toLowerCase(
+                    java.util.Locale.ROOT) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private AsciiString sign(SipMessage m, io.shakengate.crypto.passport.Attestation attestation) {
+        return sign(m, attestation, null);
+    }
+
+    private AsciiString sign(SipMessage m, io.shakengate.crypto.passport.Attestation attestation, String origid) {
         if (m.indexOf(SipHeaderName.IDENTITY) >= 0) {
             counters.count(ProxyCounters.Event.IDENTITY_KEPT);
             return null;
@@ -182,7 +235,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             return null;
         }
         ShakenClaims claims = new ShakenClaims(attestation, orig, List.of(dest),
-                System.currentTimeMillis() / 1000, UUID.randomUUID().toString());
+                System.currentTimeMillis() / 1000, origid != null ? origid : UUID.randomUUID().toString());
         int n = services.signer().writeIdentity(claims, identityBuffer);
         counters.count(ProxyCounters.Event.SIGNED);
         return new AsciiString(identityBuffer[0], 0, n, true);

@@ -78,4 +78,96 @@ class AuthenticationPolicyTest {
         LoopbackSip.send(caller, to, LoopbackSip.invite(caller.getLocalPort(), from + "-" + dest, from, dest, null));
         return next == null ? null : LoopbackSip.receive(next);
     }
+
+    @Test
+    void numberListsFromFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("dids.txt"), String.join("\n",
+                "# customer A", "+1215555", "12675550000-12675550999   # a block", "12675550500-12675551500",
+                "", "13125550100", ""));
+        NumberList list = NumberList.read(file);
+        assertEquals(3, list.size(), list.toString()); // the two overlapping blocks merge
+        assertTrue(list.contains("12155550001"));
+        assertTrue(list.contains("12675550000"));
+        assertTrue(list.contains("12675551500"));
+        assertTrue(list.contains("12675550999"));
+        assertFalse(list.contains("12675551501"));
+        assertFalse(list.contains("1267555000"), "another length is not in the range");
+        assertTrue(list.contains("13125550100"));
+        assertFalse(list.contains("13125550101"));
+        assertFalse(list.contains(null));
+        java.nio.file.Files.writeString(file, "1215\n12-x\n");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> NumberList.read(file));
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        java.nio.file.Files.writeString(file, "1215\n\n1300-1200\n");
+        e = assertThrows(java.io.IOException.class, () -> NumberList.read(file));
+        assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+        // a million numbers in 1000 ranges and 1000 prefixes
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            big.append(String.format("1%03d5550000-1%03d5550999%n", i, i)).append(String.format("44%04d%n", i));
+        }
+        java.nio.file.Files.writeString(file, big);
+        NumberList many = NumberList.read(file);
+        assertEquals(2000, many.size());
+        assertTrue(many.contains("17775550123"));
+        assertFalse(many.contains("17775551000"));
+        assertTrue(many.contains("440999123456"));
+    }
+
+    @Test
+    void trunksListsAndTrustedHeadersThroughASignPoint(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k.pem"),
+                io.shakengate.crypto.x509.CertificateRequests.privateKeyPem(
+                        io.shakengate.crypto.x509.CertificateRequests.newKeyPair()));
+        java.nio.file.Path dids = java.nio.file.Files.writeString(dir.resolve("dids.txt"), "13125550000-13125550999\n");
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (DatagramSocket next = new DatagramSocket(0, lo); DatagramSocket caller = new DatagramSocket(0, lo)) {
+            next.setSoTimeout(3000);
+            String yaml = String.join("\n",
+                    "signing:",
+                    "  key: " + key,
+                    "  x5u: https://certs.example.net/sti/1234.pem",
+                    "  attestation: C",
+                    "  trunkHeader: X-Trunk",
+                    "  rules:",
+                    "    - { name: pbx, trunk: pbx-7, action: attest-b }",
+                    "    - { name: dids, callingList: " + dids + ", action: attest-a }",
+                    "    - { name: sbc, source: 127.0.0.0/8, calledPrefixes: [\"1415\"], action: attest-c, fromHeaders: true }",
+                    "listeningPoints:",
+                    "  - { name: out, listen: \"127.0.0.1:0\", role: sign, nextHop: \"127.0.0.1:" + next.getLocalPort() + "\" }",
+                    "");
+            try (Appliance a = Appliance.start(io.shakengate.proxy.config.ApplianceConfig.parse(yaml, "t.yaml"))) {
+                InetSocketAddress point = a.bound().get(0);
+                String plain = LoopbackSip.invite(caller.getLocalPort(), "t1", "19995550100", "12155550131", null);
+                // trunk by header, then by the Request-URI's tgrp (RFC 4904)
+                LoopbackSip.send(caller, point, plain.replace("CSeq: 1 INVITE\r\n", "CSeq: 1 INVITE\r\nX-Trunk: pbx-7\r\n"));
+                assertEquals("B", LoopbackSip.attest(LoopbackSip.receive(next)));
+                LoopbackSip.send(caller, point, plain.replace("t1", "t2").replace("INVITE sip:+12155550131@",
+                        "INVITE sip:+12155550131;tgrp=pbx-7;trunk-context=example.net@"));
+                assertEquals("B", LoopbackSip.attest(LoopbackSip.receive(next)));
+                // the number list
+                LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "t3", "13125550500",
+                        "12155550131", null));
+                assertEquals("A", LoopbackSip.attest(LoopbackSip.receive(next)));
+                // headers trusted by the sbc rule: Attestation-Info and Origination-Id
+                String sbc = LoopbackSip.invite(caller.getLocalPort(), "t4", "19995550100", "14155550131", null)
+                        .replace("CSeq: 1 INVITE\r\n", "CSeq: 1 INVITE\r\nAttestation-Info: A\r\n"
+                                + "Origination-Id: 5e1f2a3b-4c5d-4e7f-8091-a2b3c4d5e6f7\r\n");
+                LoopbackSip.send(caller, point, sbc);
+                String got = LoopbackSip.receive(next);
+                assertEquals("A", LoopbackSip.attest(got));
+                String claims = new String(java.util.Base64.getUrlDecoder().decode(got.substring(got.indexOf(
+                        "\r\nIdentity: ") + 12).split("\\.")[1]), StandardCharsets.UTF_8);
+                assertTrue(claims.contains("\"origid\":\"5e1f2a3b-4c5d-4e7f-8091-a2b3c4d5e6f7\""), claims);
+                // the same headers where no rule trusts them: ignored (default C)
+                LoopbackSip.send(caller, point, sbc.replace("t4", "t5").replace("+14155550131", "+16505550131"));
+                got = LoopbackSip.receive(next);
+                assertEquals("C", LoopbackSip.attest(got));
+                claims = new String(java.util.Base64.getUrlDecoder().decode(got.substring(got.indexOf(
+                        "\r\nIdentity: ") + 12).split("\\.")[1]), StandardCharsets.UTF_8);
+                assertTrue(claims.contains("\"origid\":") && !claims.contains("5e1f2a3b"), claims);
+            }
+        }
+    }
 }

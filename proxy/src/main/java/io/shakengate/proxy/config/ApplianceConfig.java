@@ -87,7 +87,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     /** The authentication service. */
     public record Signing(Path key, String x5u, Attestation attestation, List<AuthenticationPolicy.Rule> rules,
-                          AuthenticationPolicy.Delivery delivery) {
+                          AuthenticationPolicy.Delivery delivery, String trunkHeader) {
     }
 
     /**
@@ -208,7 +208,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static Signing signing(Node n) {
-        Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "attestation", "rules", "delivery"));
+        Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "attestation", "rules", "delivery",
+                "trunkHeader"));
         String x5u = YamlNodes.scalar(required(m, "x5u", n, "signing"), "signing.x5u");
         if (!x5u.startsWith("https://")) {
             throw YamlNodes.error(m.get("x5u"), "signing.x5u must be an https URL, was '" + x5u + "'");
@@ -219,7 +220,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         if (m.containsKey("rules")) {
             for (Node r : YamlNodes.sequence(m.get("rules"), "signing.rules")) {
                 Map<String, Node> rm = YamlNodes.mapping(r, "a signing rule",
-                        Set.of("name", "source", "callingPrefixes", "calledPrefixes", "action", "delivery"));
+                        Set.of("name", "source", "callingPrefixes", "calledPrefixes", "action", "delivery", "trunk",
+                                "callingList", "calledList", "fromHeaders"));
                 try {
                     rules.add(new AuthenticationPolicy.Rule(
                             rm.containsKey("name") ? YamlNodes.scalar(rm.get("name"), "rule name") : "rule-" + rules.size(),
@@ -231,7 +233,13 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             YamlNodes.choice(required(rm, "action", r, "rule"), "rule action",
                                     AuthenticationPolicy.Action.class),
                             rm.containsKey("delivery") ? YamlNodes.choice(rm.get("delivery"), "rule delivery",
-                                    AuthenticationPolicy.Delivery.class) : null));
+                                    AuthenticationPolicy.Delivery.class) : null,
+                            new AuthenticationPolicy.More(
+                                    rm.containsKey("trunk") ? YamlNodes.scalar(rm.get("trunk"), "rule trunk") : null,
+                                    rm.containsKey("callingList") ? numberList(rm.get("callingList"), "callingList") : null,
+                                    rm.containsKey("calledList") ? numberList(rm.get("calledList"), "calledList") : null,
+                                    rm.containsKey("fromHeaders") && YamlNodes.bool(rm.get("fromHeaders"),
+                                            "rule fromHeaders"))));
                 } catch (IllegalArgumentException e) {
                     throw YamlNodes.error(r, e.getMessage());
                 }
@@ -239,7 +247,20 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         }
         return new Signing(Path.of(YamlNodes.scalar(required(m, "key", n, "signing"), "signing.key")), x5u, attest,
                 List.copyOf(rules), m.containsKey("delivery") ? YamlNodes.choice(m.get("delivery"), "signing.delivery",
-                AuthenticationPolicy.Delivery.class) : AuthenticationPolicy.Delivery.IN_BAND);
+                AuthenticationPolicy.Delivery.class) : AuthenticationPolicy.Delivery.IN_BAND,
+                m.containsKey("trunkHeader") ? YamlNodes.scalar(m.get("trunkHeader"), "signing.trunkHeader") : null);
+    }
+
+    /** A rule's number list file, read now (and at every reload); an unreadable or bad file names the line. */
+    private static io.shakengate.proxy.NumberList numberList(Node n, String what) {
+        Path file = Path.of(YamlNodes.scalar(n, what));
+        try {
+            return io.shakengate.proxy.NumberList.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw YamlNodes.error(n, what + ": no such file: " + file);
+        } catch (java.io.IOException e) {
+            throw YamlNodes.error(n, what + ": " + e.getMessage());
+        }
     }
 
     private static Cps cps(Node n) {
@@ -426,6 +447,10 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 b.append("  rule ").append(r.name()).append(": source ").append(r.source() == null ? "any" : r.source())
                         .append(", calling ").append(r.callingPrefix().isEmpty() ? "any" : r.callingPrefix())
                         .append(", called ").append(r.calledPrefix().isEmpty() ? "any" : r.calledPrefix())
+                        .append(r.more().trunk() == null ? "" : ", trunk " + r.more().trunk())
+                        .append(r.more().callingList() == null ? "" : ", calling list " + r.more().callingList())
+                        .append(r.more().calledList() == null ? "" : ", called list " + r.more().calledList())
+                        .append(r.more().fromHeaders() ? ", Attestation-Info/Origination-Id trusted" : "")
                         .append(" -> ").append(r.action()).append('\n');
             }
         }
