@@ -237,7 +237,8 @@ public final class HttpApiServer implements AutoCloseable {
             String path = path(req.uri());
             byte[] body = ByteBufUtil.getBytes(req.content());
             switch (path) {
-                case "/stir/v1/signing" -> send(ctx, req, api.signing(body), true);
+                case "/stir/v1/signing" -> send(ctx, req, api.signing(body,
+                        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress()), true);
                 case "/stir/v1/verification" -> budgeted(ctx, req, api.verification(body),
                         services.get().verifyBudgetMillis(), StirApi.budgetExceeded());
                 case "/health" -> send(ctx, req, new StirApi.Response(200, "{\"status\":\"healthy\"}"), true);

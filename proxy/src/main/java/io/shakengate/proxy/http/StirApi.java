@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * {@code requestError} body naming the parameter. Transport-level checks (method, content type, length,
  * authentication) are {@link HttpApiServer}'s.
  *
- * <p>Choices where the digest is unconfirmed: {@code origid} is mandatory (as the digest's example error
+ * <p>Choices where the digest is unconfirmed: a signing request the authentication policy blocks or would
+ * not sign gets 403 POL4003; {@code origid} is mandatory (as the digest's example error
  * shows; vermouth would generate one); {@code time} is optional (absent: {@code iat} alone decides
  * freshness); a verification whose certificate does not arrive within the per-call budget answers 436
  * with {@code No-TN-Validation}, the SIP path's fallback.
@@ -53,8 +54,17 @@ public final class StirApi {
         return ApiErrors.service(400, "SVC4005", "Invalid '%1' parameter value: %2", parameter, why);
     }
 
-    /** {@code POST /stir/v1/signing}. */
+    /** {@code POST /stir/v1/signing} from an unknown address (tests). */
     public Response signing(byte[] body) {
+        return signing(body, null);
+    }
+
+    /**
+     * {@code POST /stir/v1/signing} from {@code client}: the request's attestation stands (the softswitch
+     * decided it), but the authentication policy still applies: a rule that blocks the call or says not to sign
+     * it (by the client's address and the numbers) refuses with 403 POL4003.
+     */
+    public Response signing(byte[] body, java.net.InetAddress client) {
         Map<String, Object> request = object(body, "signingRequest");
         if (request == null) {
             return body.length == 0 ? ApiErrors.noBody() : unparsable(body, "signingRequest");
@@ -97,6 +107,14 @@ public final class StirApi {
         }
         @SuppressWarnings("unchecked")
         List<String> destTns = (List<String>) dest;
+        io.shakengate.proxy.AuthenticationPolicy.Action action = s.authenticationPolicy()
+                .decision(client, (String) orig, destTns.get(0)).action();
+        if (action == io.shakengate.proxy.AuthenticationPolicy.Action.BLOCK
+                || action == io.shakengate.proxy.AuthenticationPolicy.Action.NO_SIGN) {
+            return ApiErrors.policy(403, "POL4003", "Signing refused by policy: %1",
+                    action == io.shakengate.proxy.AuthenticationPolicy.Action.BLOCK ? "the call is blocked"
+                            : "calls like this are not signed");
+        }
         String identity = signer.identity(new ShakenClaims(a, (String) orig, destTns, seconds, id));
         StringBuilder b = new StringBuilder(identity.length() + 48).append("{\"signingResponse\":{\"identity\":");
         return new Response(200, Json.quote(b, identity).append("}}").toString());

@@ -69,8 +69,13 @@ class HttpApiTest {
         PassportSigner signer = new PassportSigner(new SignerPool(provider, SigningKeys.readPrivateKey(key)),
                 "https://cert.example.com/sti/1234-good.pem");
         Files.delete(key);
+        // the authentication policy applies to the API too: calls to 1900 numbers are blocked
         ServiceConfig services = new ServiceConfig(signer, Attestation.A,
-                Vectors.syntheticVerifier(provider, Vectors.syntheticClock()), 1500);
+                Vectors.syntheticVerifier(provider, Vectors.syntheticClock()), 1500,
+                io.shakengate.proxy.VerificationPolicy.defaults(), new io.shakengate.proxy.AuthenticationPolicy(
+                List.of(new io.shakengate.proxy.AuthenticationPolicy.Rule("premium", null, List.of(), List.of("1900"),
+                        io.shakengate.proxy.AuthenticationPolicy.Action.BLOCK)),
+                io.shakengate.proxy.AuthenticationPolicy.Action.ATTEST_A));
         server = new HttpApiServer(group, transports, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null,
                 new HttpApiServer.Limits(() -> List.of(TOKEN), 16384, 30), () -> services, null);
         client = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
@@ -238,6 +243,10 @@ class HttpApiTest {
                 "\"identity\": \";;\""));
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("No-TN-Validation", ((Map<?, ?>) json(r.body()).get("verificationResponse")).get("verstat"));
+        // the authentication policy blocks calls to 1900 numbers
+        r = post("/stir/v1/signing", body.replace("12155550131", "19005550131"));
+        assertEquals(403, r.statusCode(), r.body());
+        assertEquals("POL4003", messageId(r));
         // unknown path; health; X-RequestID echoed
         r = post("/stir/v1/other", body);
         assertEquals(404, r.statusCode());
