@@ -391,6 +391,9 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("idleSeconds") ? YamlNodes.integer(m.get("idleSeconds"), "api.idleSeconds", 1, 3600) : 60);
     }
 
+    /** The DNS the next hops are resolved with (tests replace it). */
+    static NextHops.Dns dns = NextHops.SYSTEM;
+
     private static Point point(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
                 "advertise", "role", "nextHop", "redirect"));
@@ -400,7 +403,14 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             throw YamlNodes.error(m.get("transport"), "transport must be udp, tcp or tls, was '" + transport + "'");
         }
         boolean redirect = m.containsKey("redirect") && YamlNodes.bool(m.get("redirect"), "redirect");
-        InetSocketAddress nextHop = m.containsKey("nextHop") ? address(m.get("nextHop"), "nextHop") : null;
+        InetSocketAddress nextHop = null;
+        if (m.containsKey("nextHop")) {
+            try {
+                nextHop = NextHops.resolve(YamlNodes.scalar(m.get("nextHop"), "nextHop"), transport, dns);
+            } catch (IllegalArgumentException e) {
+                throw YamlNodes.error(m.get("nextHop"), "nextHop: " + e.getMessage());
+            }
+        }
         if (nextHop == null && !redirect) {
             throw YamlNodes.error(n, "listening point '" + name + "' needs a nextHop (or redirect: true)");
         }
