@@ -90,8 +90,9 @@ class ApplianceConfigTest {
     @Test
     void everyErrorNamesItsLine() {
         assertError(config(5060).replace("  attestation: C", "  attestaton: C"), "line 5: unknown key 'attestaton'");
-        assertError(config(5060).replace("nextHop: \"127.0.0.1:5060\"", "nextHop: \"carrier.example.net:5060\""),
-                "line 14: nextHop must be an IP address and port");
+        // a name that never resolves (RFC 2606 .invalid)
+        assertError(config(5060).replace("nextHop: \"127.0.0.1:5060\"", "nextHop: \"carrier.invalid:5060\""),
+                "line 14: nextHop: cannot resolve 'carrier.invalid'");
         assertError(config(5060).replace("source: 127.0.0.0/8", "source: 127.0.0.0/99"), "line 7: prefix length");
         assertError(config(5060).replace("action: block", "action: drop"),
                 "line 8: rule action must be one of attest-a, attest-b, attest-c, no-sign, block, was 'drop'");
