@@ -215,7 +215,8 @@ public final class AuthenticationPolicy {
         }
     }
 
-    static boolean inPrefix(InetAddress a, String cidr) {
+    /** True if {@code a} is inside {@code cidr} ("address/bits"); a malformed prefix throws IllegalArgumentException. */
+    public static boolean inPrefix(InetAddress a, String cidr) {
         Object[] p = parse(cidr);
         byte[] net = (byte[]) p[0];
         int bits = (Integer) p[1];

@@ -15,12 +15,39 @@ import java.net.InetSocketAddress;
  * @param redirect   answer INVITEs instead of forwarding them, as the commercial services do: 302 with the
  *                   Identity header (sign) or the verstat-marked P-Asserted-Identity (verify), 404 for "no
  *                   action, route as usual", 603 to block
+ * @param routes     next hops by the request's source, the first matching route wins (else {@code nextHop})
  */
 public record ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role,
-                             InetSocketAddress nextHop, boolean redirect) {
+                             InetSocketAddress nextHop, boolean redirect, java.util.List<Route> routes) {
+
+    /** Requests from {@code source} (an IP prefix, "address/bits") go to {@code nextHop}. */
+    public record Route(String source, InetSocketAddress nextHop) {
+        /** Validates the prefix now. */
+        public Route {
+            AuthenticationPolicy.inPrefix(java.net.InetAddress.getLoopbackAddress(), source);
+        }
+    }
+
+    /** A listening point without routes by source. */
+    public ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role, InetSocketAddress nextHop,
+                          boolean redirect) {
+        this(name, bind, advertised, role, nextHop, redirect, java.util.List.of());
+    }
 
     /** A proxying listening point. */
     public ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role, InetSocketAddress nextHop) {
         this(name, bind, advertised, role, nextHop, false);
+    }
+
+    /** Where a request from {@code source} goes: the first route whose prefix holds it, else the next hop. */
+    public InetSocketAddress nextHopFor(InetSocketAddress source) {
+        if (source != null) {
+            for (Route r : routes) {
+                if (AuthenticationPolicy.inPrefix(source.getAddress(), r.source())) {
+                    return r.nextHop();
+                }
+            }
+        }
+        return nextHop;
     }
 }

@@ -63,7 +63,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         String advertised = requested.advertised() != null ? requested.advertised() : hostPort(bound);
         ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
-                requested.nextHop(), requested.redirect());
+                requested.nextHop(), requested.redirect(), requested.routes());
         SipDatagramDecoder decoder = new SipDatagramDecoder(decoderConfig, parseErrors);
         int copies = transports.epoll() ? loops : 1;
         for (int i = 0; i < copies; i++) {
@@ -138,14 +138,14 @@ public final class ProxyServer implements AutoCloseable {
         }
         String advertised = requested.advertised() != null ? requested.advertised() : hostPort(bound);
         ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
-                requested.nextHop(), requested.redirect());
+                requested.nextHop(), requested.redirect(), requested.routes());
         io.shakengate.proxy.transport.TcpSender[] sender = new io.shakengate.proxy.transport.TcpSender[1];
-        java.util.function.Supplier<io.netty.channel.ChannelHandler> pipeline = () ->
+        java.util.function.Function<InetSocketAddress, io.netty.channel.ChannelHandler> pipeline = hop ->
                 new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
                         if (clientTls != null) {
-                            ch.pipeline().addLast(clientTls(clientTls, ch, point.nextHop()));
+                            ch.pipeline().addLast(clientTls(clientTls, ch, hop));
                         }
                         ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,

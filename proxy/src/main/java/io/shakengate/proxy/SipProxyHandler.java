@@ -478,7 +478,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             editor.setNumberParam(target, "verstat", verstat);
         }
         ByteBuf out = editor.encode(ctx.alloc());
-        sender.sendRequest(ctx, out, point.nextHop());
+        sender.sendRequest(ctx, out, point.nextHopFor(m.sender()));
         counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
     }
 

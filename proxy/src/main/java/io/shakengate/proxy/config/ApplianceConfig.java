@@ -121,7 +121,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     /** A listening point. */
     public record Point(String name, String transport, InetSocketAddress listen, String advertise, Role role,
-                        InetSocketAddress nextHop, boolean redirect) {
+                        InetSocketAddress nextHop, boolean redirect, List<io.shakengate.proxy.ListeningPoint.Route> routes) {
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
@@ -396,7 +396,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Point point(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
-                "advertise", "role", "nextHop", "redirect"));
+                "advertise", "role", "nextHop", "redirect", "routes"));
         String name = YamlNodes.scalar(required(m, "name", n, "listening point"), "name");
         String transport = m.containsKey("transport") ? YamlNodes.scalar(m.get("transport"), "transport") : "udp";
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
@@ -414,10 +414,25 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         if (nextHop == null && !redirect) {
             throw YamlNodes.error(n, "listening point '" + name + "' needs a nextHop (or redirect: true)");
         }
+        List<io.shakengate.proxy.ListeningPoint.Route> routes = new ArrayList<>();
+        if (m.containsKey("routes")) {
+            for (Node r : YamlNodes.sequence(m.get("routes"), "routes")) {
+                Map<String, Node> rm = YamlNodes.mapping(r, "a route", Set.of("source", "nextHop"));
+                try {
+                    routes.add(new io.shakengate.proxy.ListeningPoint.Route(
+                            YamlNodes.scalar(required(rm, "source", r, "route"), "route source"),
+                            NextHops.resolve(YamlNodes.scalar(required(rm, "nextHop", r, "route"), "route nextHop"),
+                                    transport, dns)));
+                } catch (IllegalArgumentException e) {
+                    throw YamlNodes.error(r, "route: " + e.getMessage());
+                }
+            }
+        }
         return new Point(name, transport, address(required(m, "listen", n, "listening point"), "listen"),
                 m.containsKey("advertise") ? YamlNodes.scalar(m.get("advertise"), "advertise") : null,
                 m.containsKey("role") ? YamlNodes.choice(m.get("role"), "role", Role.class) : Role.FORWARD,
-                nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect);
+                nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect,
+                List.copyOf(routes));
     }
 
     /** "ip:port" or "[ipv6]:port", IP literals only. */
@@ -500,6 +515,9 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
                     .append(p.listen()).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
                     .append(p.redirect() ? " (redirect)" : " -> " + p.nextHop()).append('\n');
+            for (io.shakengate.proxy.ListeningPoint.Route r : p.routes()) {
+                b.append("  from ").append(r.source()).append(" -> ").append(r.nextHop()).append('\n');
+            }
         }
         return b.toString();
     }

@@ -12,7 +12,7 @@ import io.shakengate.codec.SipMessage;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * TCP: requests go over one connection per next hop (opened on first use, on the writer's event loop,
@@ -25,11 +25,11 @@ public final class TcpSender implements SipSender {
     private final Map<InetSocketAddress, Channel> inbound = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, ChannelFuture> outbound = new ConcurrentHashMap<>();
     private final Transports transports;
-    private final Supplier<ChannelHandler> outboundPipeline;
+    private final Function<InetSocketAddress, ChannelHandler> outboundPipeline;
     private final String viaTransport;
 
-    /** A TCP sender whose outbound connections get the handler {@code outboundPipeline} makes. */
-    public TcpSender(Transports transports, Supplier<ChannelHandler> outboundPipeline) {
+    /** A TCP sender whose outbound connections get the handler {@code outboundPipeline} makes for the hop. */
+    public TcpSender(Transports transports, Function<InetSocketAddress, ChannelHandler> outboundPipeline) {
         this(transports, outboundPipeline, "TCP");
     }
 
@@ -37,7 +37,8 @@ public final class TcpSender implements SipSender {
      * A sender over TCP or, when {@code outboundPipeline} puts a TLS handler first, TLS ({@code viaTransport}
      * "TLS"): the same connection handling either way.
      */
-    public TcpSender(Transports transports, Supplier<ChannelHandler> outboundPipeline, String viaTransport) {
+    public TcpSender(Transports transports, Function<InetSocketAddress, ChannelHandler> outboundPipeline,
+                     String viaTransport) {
         this.transports = transports;
         this.outboundPipeline = outboundPipeline;
         this.viaTransport = viaTransport;
@@ -74,7 +75,7 @@ public final class TcpSender implements SipSender {
     private ChannelFuture connect(ChannelHandlerContext ctx, InetSocketAddress hop) {
         return new Bootstrap().group(ctx.channel().eventLoop()).channel(transports.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
-                .handler(outboundPipeline.get()).connect(hop);
+                .handler(outboundPipeline.apply(hop)).connect(hop);
     }
 
     private static void write(ChannelFuture f, ByteBuf message) {
