@@ -270,11 +270,11 @@ public final class Appliance implements AutoCloseable {
             io.netty.handler.ssl.SslContext[] tls = sipTls(config.tls());
             for (ApplianceConfig.Point p : config.points()) {
                 ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
-                        p.redirect(), p.routes());
+                        p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp());
                 bound.add(switch (p.transport()) {
                     case "tcp" -> server.bindTcp(lp, services::get);
                     case "tls" -> server.bindTls(lp, services::get, tls[0], tls[1]);
-                    default -> server.bind(lp, services::get);
+                    default -> server.bind(lp, services::get, tls[1]);
                 });
             }
             java.util.concurrent.atomic.AtomicReference<List<String>> tokens =

@@ -16,9 +16,28 @@ import java.net.InetSocketAddress;
  *                   Identity header (sign) or the verstat-marked P-Asserted-Identity (verify), 404 for "no
  *                   action, route as usual", 603 to block
  * @param routes     next hops by the request's source, the first matching route wins (else {@code nextHop})
+ * @param nextHopTransport for a UDP point: "tcp" or "tls" to send requests to the next hop over a stream
+ *                   (responses come back on it and continue over UDP), or null for the point's own transport
+ * @param largeOverTcp for a UDP point: a request larger than 1,300 bytes goes to the next hop over TCP (RFC
+ *                   3261 section 18.1.1), which must listen for TCP on the same port
  */
 public record ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role,
-                             InetSocketAddress nextHop, boolean redirect, java.util.List<Route> routes) {
+                             InetSocketAddress nextHop, boolean redirect, java.util.List<Route> routes,
+                             String nextHopTransport, boolean largeOverTcp) {
+
+    /** The size above which a request leaves a UDP point over TCP when {@link #largeOverTcp} (RFC 3261 18.1.1). */
+    public static final int UDP_LIMIT_BYTES = 1300;
+
+    /** A listening point that sends over its own transport. */
+    public ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role, InetSocketAddress nextHop,
+                          boolean redirect, java.util.List<Route> routes) {
+        this(name, bind, advertised, role, nextHop, redirect, routes, null, false);
+    }
+
+    /** This point at {@code bound}, advertising {@code advert}. */
+    ListeningPoint at(InetSocketAddress bound, String advert) {
+        return new ListeningPoint(name, bound, advert, role, nextHop, redirect, routes, nextHopTransport, largeOverTcp);
+    }
 
     /** Requests from {@code source} (an IP prefix, "address/bits") go to {@code nextHop}. */
     public record Route(String source, InetSocketAddress nextHop) {

@@ -53,6 +53,21 @@ public final class ProxyServer implements AutoCloseable {
     /** As {@link #bind(ListeningPoint, ServiceConfig)}, reading the services anew for each message (reloads). */
     public InetSocketAddress bind(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services)
             throws InterruptedException {
+        return bind(requested, services, null);
+    }
+
+    /**
+     * Binds a UDP point whose requests may leave over a stream ({@link ListeningPoint#nextHopTransport()} tcp or
+     * tls, or {@link ListeningPoint#largeOverTcp()}): {@code clientTls} checks a TLS next hop's certificate.
+     * Responses come back on the stream connection and continue over this point's UDP socket.
+     */
+    public InetSocketAddress bind(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services,
+                                  io.netty.handler.ssl.SslContext clientTls) throws InterruptedException {
+        boolean tls = "tls".equals(requested.nextHopTransport());
+        if (tls && clientTls == null) {
+            throw new IllegalArgumentException("listening point " + requested.name() + " sends over TLS: a client TLS "
+                    + "context is needed");
+        }
         InetSocketAddress bound = requested.bind();
         if (bound.getPort() == 0) {
             try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, bound.getAddress())) {
@@ -62,10 +77,30 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         String advertised = requested.advertised() != null ? requested.advertised() : hostPort(bound);
-        ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
-                requested.nextHop(), requested.redirect(), requested.routes());
+        ListeningPoint point = requested.at(bound, advertised);
         SipDatagramDecoder decoder = new SipDatagramDecoder(decoderConfig, parseErrors);
         int copies = transports.epoll() ? loops : 1;
+        Channel[] udp = new Channel[1];
+        io.shakengate.proxy.transport.TcpSender stream = null;
+        if (point.nextHopTransport() != null || point.largeOverTcp()) {
+            // responses arriving on the stream connection go on over this point's UDP socket
+            io.shakengate.proxy.transport.SipSender back = io.shakengate.proxy.transport.UdpSender.on(() -> udp[0]);
+            io.shakengate.proxy.transport.TcpSender[] holder = new io.shakengate.proxy.transport.TcpSender[1];
+            holder[0] = new io.shakengate.proxy.transport.TcpSender(transports, hop ->
+                    new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.socket.SocketChannel ch) {
+                            if (tls) {
+                                ch.pipeline().addLast(clientTls(clientTls, ch, hop));
+                            }
+                            ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
+                                    parseErrors), SipBadRequestResponder.INSTANCE,
+                                    new SipProxyHandler(point, services, counters, latency, back, drain));
+                        }
+                    }, tls ? "TLS" : "TCP");
+            stream = holder[0];
+        }
+        io.shakengate.proxy.transport.TcpSender out = stream;
         for (int i = 0; i < copies; i++) {
             Bootstrap b = new Bootstrap().group(group).channel(transports.datagramChannel())
                     .handler(new ChannelInitializer<DatagramChannel>() {
@@ -74,7 +109,7 @@ public final class ProxyServer implements AutoCloseable {
                             SipDatagramDecoder.configure(ch.config(), decoderConfig);
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
                                     new SipProxyHandler(point, services, counters, latency,
-                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain));
+                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out));
                         }
                     });
             if (transports.epoll()) {
@@ -82,6 +117,9 @@ public final class ProxyServer implements AutoCloseable {
             }
             Channel ch = b.bind(bound).sync().channel();
             channels.add(ch);
+            if (udp[0] == null) {
+                udp[0] = ch;
+            }
             bound = (InetSocketAddress) ch.localAddress();
         }
         return bound;
@@ -137,8 +175,7 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         String advertised = requested.advertised() != null ? requested.advertised() : hostPort(bound);
-        ListeningPoint point = new ListeningPoint(requested.name(), bound, advertised, requested.role(),
-                requested.nextHop(), requested.redirect(), requested.routes());
+        ListeningPoint point = requested.at(bound, advertised);
         io.shakengate.proxy.transport.TcpSender[] sender = new io.shakengate.proxy.transport.TcpSender[1];
         java.util.function.Function<InetSocketAddress, io.netty.channel.ChannelHandler> pipeline = hop ->
                 new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {

@@ -54,6 +54,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final byte[][] identityBuffer = new byte[1][];
 
     private final Drain drain;
+    /** Where requests go over a stream (TCP/TLS next hop, or large requests), or null. */
+    private final SipSender stream;
 
     SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
                     StageLatency latency, SipSender sender) {
@@ -62,7 +64,18 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
 
     SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
                     StageLatency latency, SipSender sender, Drain drain) {
+        this(point, services, counters, latency, sender, drain, null);
+    }
+
+    /**
+     * A handler whose requests may leave over {@code stream} instead of {@code sender}: always when the point's
+     * next hop transport is a stream, or for requests over {@link ListeningPoint#UDP_LIMIT_BYTES} when the point
+     * sends large requests over TCP.
+     */
+    SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
+                    StageLatency latency, SipSender sender, Drain drain, SipSender stream) {
         super(SipMessage.class, false);
+        this.stream = stream;
         this.drain = drain;
         this.sender = sender;
         this.point = point;
@@ -457,15 +470,16 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return m.from();
     }
 
-    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
-                         String reason) {
+    /** {@code m} as forwarded: our Via (over {@code transport}), Max-Forwards, Identity, Reason, verstat. */
+    private ByteBuf encodeForward(ChannelHandlerContext ctx, SipMessage m, String branch, String transport,
+                                  AsciiString identity, String verstat, String reason) {
         editor.reset(m);
         if (sender.reliable() && m.sender() != null) {
             // RFC 3581: the response finds its way back to this connection by these
             editor.appendToTopVia(";received=" + m.sender().getAddress().getHostAddress() + ";rport="
                     + m.sender().getPort());
         }
-        editor.pushVia("SIP/2.0/" + sender.viaTransport() + " " + point.advertised() + ";branch=" + branch);
+        editor.pushVia("SIP/2.0/" + transport + " " + point.advertised() + ";branch=" + branch);
         editor.decrementMaxForwards();
         if (identity != null) {
             editor.addHeader("Identity", identity);
@@ -474,11 +488,25 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             editor.addHeader("Reason", reason);
         }
         if (verstat != null) {
-            NameAddress target = caller(m);
-            editor.setNumberParam(target, "verstat", verstat);
+            editor.setNumberParam(caller(m), "verstat", verstat);
         }
-        ByteBuf out = editor.encode(ctx.alloc());
-        sender.sendRequest(ctx, out, point.nextHopFor(m.sender()));
+        return editor.encode(ctx.alloc());
+    }
+
+    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
+                         String reason) {
+        boolean overStream = stream != null && point.nextHopTransport() != null;
+        SipSender out = overStream ? stream : sender;
+        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason);
+        if (!overStream && stream != null && point.largeOverTcp()
+                && encoded.readableBytes() > ListeningPoint.UDP_LIMIT_BYTES) {
+            // RFC 3261 section 18.1.1: too large for UDP; the same request with a TCP Via, over TCP
+            encoded.release();
+            out = stream;
+            encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason);
+            counters.count(ProxyCounters.Event.SENT_OVER_TCP);
+        }
+        out.sendRequest(ctx, encoded, point.nextHopFor(m.sender()));
         counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
     }
 

@@ -59,4 +59,23 @@ class RoutesTest {
                 "      - { source: 10.0.0.0/33, nextHop: \"127.0.0.1:5062\" }", ""), "t.yaml"));
         assertTrue(e.getMessage().contains("line 6") && e.getMessage().contains("route"), e.getMessage());
     }
+
+    @Test
+    void transportChangesThatAreNotSupportedAreRefusedWithTheirLine() {
+        String[][] cases = {
+            {"{ name: p, transport: tcp, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: udp }",
+                "nextHopTransport"},
+            {"{ name: p, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: tcp, largeOverTcp: true }",
+                "largeOverTcp"},
+            {"{ name: p, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: tls }", "no tls section"},
+        };
+        for (String[] c : cases) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(
+                    "listeningPoints:\n  - " + c[0] + "\n", "t.yaml"));
+            assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains(c[1]), e.getMessage());
+        }
+        ApplianceConfig ok = ApplianceConfig.parse("listeningPoints:\n  - { name: p, listen: \"127.0.0.1:0\", "
+                + "nextHop: \"127.0.0.1:5060\", largeOverTcp: true }\n", "t.yaml");
+        assertTrue(ok.describe().contains("(over tcp above 1300 bytes)"), ok.describe());
+    }
 }

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TlsTest {
     private static final String X5U = "https://cert.shakengate.test/sti/1234.pem";
 
-    private static SSLContext jdk(TestPki pki, TestPki.Issued own) throws Exception {
+    static SSLContext jdk(TestPki pki, TestPki.Issued own) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("root", pki.root.cert());
@@ -75,11 +75,11 @@ class TlsTest {
         return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
     }
 
-    private record Uas(SSLServerSocket socket, CompletableFuture<String> invite) {
+    record Uas(SSLServerSocket socket, CompletableFuture<String> invite) {
     }
 
     /** A UAS on TLS that answers the first INVITE with 200 OK (Via, From, To, Call-ID, CSeq copied). */
-    private static Uas uas(SSLContext tls) throws IOException {
+    static Uas uas(SSLContext tls) throws IOException {
         SSLServerSocket server = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket(0, 5,
                 InetAddress.getLoopbackAddress());
         server.setSoTimeout(8000);

@@ -121,7 +121,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     /** A listening point. */
     public record Point(String name, String transport, InetSocketAddress listen, String advertise, Role role,
-                        InetSocketAddress nextHop, boolean redirect, List<io.shakengate.proxy.ListeningPoint.Route> routes) {
+                        InetSocketAddress nextHop, boolean redirect, List<io.shakengate.proxy.ListeningPoint.Route> routes,
+                        String nextHopTransport, boolean largeOverTcp) {
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
@@ -188,7 +189,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                         Path.of(YamlNodes.scalar(required(tm, "trust", t, "tls"), "tls.trust")));
             }
             for (int i = 0; i < points.size(); i++) {
-                if (points.get(i).transport().equals("tls") && tls == null) {
+                if ((points.get(i).transport().equals("tls") || "tls".equals(points.get(i).nextHopTransport()))
+                        && tls == null) {
                     throw YamlNodes.error(YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints").get(i),
                             "listening point '" + points.get(i).name() + "' uses tls, but there is no tls section");
                 }
@@ -396,17 +398,31 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Point point(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
-                "advertise", "role", "nextHop", "redirect", "routes"));
+                "advertise", "role", "nextHop", "redirect", "routes", "nextHopTransport", "largeOverTcp"));
         String name = YamlNodes.scalar(required(m, "name", n, "listening point"), "name");
         String transport = m.containsKey("transport") ? YamlNodes.scalar(m.get("transport"), "transport") : "udp";
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
             throw YamlNodes.error(m.get("transport"), "transport must be udp, tcp or tls, was '" + transport + "'");
         }
         boolean redirect = m.containsKey("redirect") && YamlNodes.bool(m.get("redirect"), "redirect");
+        String nextHopTransport = null;
+        if (m.containsKey("nextHopTransport")) {
+            nextHopTransport = YamlNodes.scalar(m.get("nextHopTransport"), "nextHopTransport");
+            if (!transport.equals("udp") || !(nextHopTransport.equals("tcp") || nextHopTransport.equals("tls"))) {
+                throw YamlNodes.error(m.get("nextHopTransport"), "nextHopTransport: a udp listening point may send "
+                        + "over tcp or tls (other combinations are not supported), was '" + nextHopTransport + "' on "
+                        + transport);
+            }
+        }
+        boolean largeOverTcp = m.containsKey("largeOverTcp") && YamlNodes.bool(m.get("largeOverTcp"), "largeOverTcp");
+        if (largeOverTcp && (!transport.equals("udp") || nextHopTransport != null)) {
+            throw YamlNodes.error(m.get("largeOverTcp"), "largeOverTcp applies to udp points sending over udp");
+        }
         InetSocketAddress nextHop = null;
         if (m.containsKey("nextHop")) {
             try {
-                nextHop = NextHops.resolve(YamlNodes.scalar(m.get("nextHop"), "nextHop"), transport, dns);
+                nextHop = NextHops.resolve(YamlNodes.scalar(m.get("nextHop"), "nextHop"),
+                        nextHopTransport != null ? nextHopTransport : transport, dns);
             } catch (IllegalArgumentException e) {
                 throw YamlNodes.error(m.get("nextHop"), "nextHop: " + e.getMessage());
             }
@@ -432,7 +448,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("advertise") ? YamlNodes.scalar(m.get("advertise"), "advertise") : null,
                 m.containsKey("role") ? YamlNodes.choice(m.get("role"), "role", Role.class) : Role.FORWARD,
                 nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect,
-                List.copyOf(routes));
+                List.copyOf(routes), nextHopTransport, largeOverTcp);
     }
 
     /** "ip:port" or "[ipv6]:port", IP literals only. */
@@ -514,7 +530,9 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         for (Point p : points) {
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
                     .append(p.listen()).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(p.redirect() ? " (redirect)" : " -> " + p.nextHop()).append('\n');
+                    .append(p.redirect() ? " (redirect)" : " -> " + p.nextHop()
+                            + (p.nextHopTransport() != null ? " over " + p.nextHopTransport() : "")
+                            + (p.largeOverTcp() ? " (over tcp above 1300 bytes)" : "")).append('\n');
             for (io.shakengate.proxy.ListeningPoint.Route r : p.routes()) {
                 b.append("  from ").append(r.source()).append(" -> ").append(r.nextHop()).append('\n');
             }
