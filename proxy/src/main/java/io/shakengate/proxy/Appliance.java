@@ -215,7 +215,8 @@ public final class Appliance implements AutoCloseable {
                             cps.timeoutMillis()), fetchers, () -> System.currentTimeMillis() / 1000), cps.retrieve());
         }
         return new ServiceConfig(signer, config.signing() == null ? io.shakengate.crypto.passport.Attestation.A
-                : config.signing().attestation(), verifier, budget, verificationPolicy, authentication, outOfBand);
+                : config.signing().attestation(), verifier, budget, verificationPolicy, authentication, outOfBand,
+                config.verification() == null ? java.util.Map.of() : config.verification().pointPolicies());
     }
 
     /**

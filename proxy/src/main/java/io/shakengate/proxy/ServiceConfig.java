@@ -15,10 +15,26 @@ import io.shakengate.crypto.passport.PassportSigner;
  * @param verificationPolicy  what each verification outcome class leads to
  * @param authenticationPolicy which calls are signed, with which attestation, or blocked
  * @param outOfBand           the CPS client and when calls arriving are looked up there, or null
+ * @param pointPolicies       verification policies of particular listening points (by name), over the default
  */
 public record ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
                             long verifyBudgetMillis, VerificationPolicy verificationPolicy,
-                            AuthenticationPolicy authenticationPolicy, OutOfBand outOfBand) {
+                            AuthenticationPolicy authenticationPolicy, OutOfBand outOfBand,
+                            java.util.Map<String, VerificationPolicy> pointPolicies) {
+
+    /** Services with one verification policy for every listening point. */
+    public ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
+                         long verifyBudgetMillis, VerificationPolicy verificationPolicy,
+                         AuthenticationPolicy authenticationPolicy, OutOfBand outOfBand) {
+        this(signer, attestation, verifier, verifyBudgetMillis, verificationPolicy, authenticationPolicy, outOfBand,
+                java.util.Map.of());
+    }
+
+    /** The verification policy of listening point {@code point}. */
+    public VerificationPolicy verificationPolicy(String point) {
+        VerificationPolicy p = pointPolicies.get(point);
+        return p != null ? p : verificationPolicy;
+    }
 
     /** When the verification service looks a call up in the CPS. */
     public enum Retrieval {

@@ -388,7 +388,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
 
     /** Applies the verification policy's action for {@code r}'s outcome class. */
     private void act(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r, String verstat) {
-        VerificationPolicy.Action action = services.verificationPolicy()
+        VerificationPolicy.Action action = services.verificationPolicy(point.name())
                 .action(VerificationPolicy.classify(r.failure()));
         VerificationFailure f = r.failure();
         switch (action) {

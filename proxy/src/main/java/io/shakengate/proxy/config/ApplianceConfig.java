@@ -108,7 +108,26 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     /** The verification service. */
     public record Verification(Path trustAnchors, int budgetMillis, int freshnessSeconds, boolean allowPrivateHosts,
-                               VerificationPolicy policy, String policyText, Crl crl) {
+                               VerificationPolicy policy, String policyText, Crl crl,
+                               Map<String, VerificationPolicy> pointPolicies) {
+    }
+
+    /** {@code base} with the outcome-class actions of mapping {@code n} (named {@code what}) applied. */
+    private static VerificationPolicy policy(VerificationPolicy base, Node n, String what, StringBuilder text) {
+        Set<String> classes = new HashSet<>();
+        for (VerificationPolicy.OutcomeClass c : VerificationPolicy.OutcomeClass.values()) {
+            classes.add(c.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        }
+        VerificationPolicy policy = base;
+        for (Map.Entry<String, Node> e : YamlNodes.mapping(n, what, classes).entrySet()) {
+            VerificationPolicy.OutcomeClass c = VerificationPolicy.OutcomeClass.valueOf(
+                    e.getKey().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            VerificationPolicy.Action a = YamlNodes.choice(e.getValue(), "the action for " + e.getKey(),
+                    VerificationPolicy.Action.class);
+            policy = policy.with(c, a);
+            text.append(text.length() == 0 ? "" : ", ").append(e.getKey()).append(": ").append(a);
+        }
+        return policy;
     }
 
     /**
@@ -161,6 +180,14 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             }
             if (points.isEmpty()) {
                 throw YamlNodes.error(top.get("listeningPoints"), "at least one listening point is needed");
+            }
+            if (verification != null) {
+                for (String name : verification.pointPolicies().keySet()) {
+                    if (!names.contains(name)) {
+                        throw YamlNodes.error(top.get("verification"), "verification.pointPolicies names '" + name
+                                + "', which is no listening point");
+                    }
+                }
             }
             Stop stop = Stop.DEFAULT;
             if (top.containsKey("stop")) {
@@ -332,7 +359,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Verification verification(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "verification", Set.of("trustAnchors", "budgetMillis",
-                "freshnessSeconds", "allowPrivateHosts", "policy", "crl"));
+                "freshnessSeconds", "allowPrivateHosts", "policy", "crl", "pointPolicies"));
         Crl crl = null;
         if (m.containsKey("crl")) {
             Node c = m.get("crl");
@@ -342,21 +369,17 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             "verification.crl.signerChain")),
                     Path.of(YamlNodes.scalar(required(cm, "root", c, "verification.crl"), "verification.crl.root")));
         }
-        VerificationPolicy policy = VerificationPolicy.defaults();
         StringBuilder text = new StringBuilder();
-        if (m.containsKey("policy")) {
-            Set<String> classes = new HashSet<>();
-            for (VerificationPolicy.OutcomeClass c : VerificationPolicy.OutcomeClass.values()) {
-                classes.add(c.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-            }
-            for (Map.Entry<String, Node> e : YamlNodes.mapping(m.get("policy"), "verification.policy", classes)
-                    .entrySet()) {
-                VerificationPolicy.OutcomeClass c = VerificationPolicy.OutcomeClass.valueOf(
-                        e.getKey().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-                VerificationPolicy.Action a = YamlNodes.choice(e.getValue(), "the action for " + e.getKey(),
-                        VerificationPolicy.Action.class);
-                policy = policy.with(c, a);
-                text.append(text.length() == 0 ? "" : ", ").append(e.getKey()).append(": ").append(a);
+        VerificationPolicy policy = m.containsKey("policy")
+                ? policy(VerificationPolicy.defaults(), m.get("policy"), "verification.policy", text)
+                : VerificationPolicy.defaults();
+        Map<String, VerificationPolicy> pointPolicies = new java.util.LinkedHashMap<>();
+        if (m.containsKey("pointPolicies")) {
+            for (Map.Entry<String, Node> e : YamlNodes.mapping(m.get("pointPolicies"), "verification.pointPolicies",
+                    null).entrySet()) {
+                StringBuilder t = new StringBuilder();
+                pointPolicies.put(e.getKey(), policy(policy, e.getValue(), "verification.pointPolicies." + e.getKey(), t));
+                text.append(text.length() == 0 ? "" : "; ").append("at ").append(e.getKey()).append(": ").append(t);
             }
         }
         return new Verification(Path.of(YamlNodes.scalar(required(m, "trustAnchors", n, "verification"),
@@ -365,7 +388,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("freshnessSeconds") ? YamlNodes.integer(m.get("freshnessSeconds"), "freshnessSeconds", 5,
                         3600) : 60,
                 m.containsKey("allowPrivateHosts") && YamlNodes.bool(m.get("allowPrivateHosts"), "allowPrivateHosts"),
-                policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl);
+                policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl, Map.copyOf(pointPolicies));
     }
 
     private static Api api(Node n) {

@@ -41,6 +41,7 @@ final class YamlNodes {
     }
 
     /** The mapping's entries by key; unknown keys are refused. */
+    /** The keys and values of mapping {@code n}; keys outside {@code allowed} are refused (null: any key). */
     static Map<String, Node> mapping(Node n, String what, Set<String> allowed) {
         if (!(n instanceof MappingNode m)) {
             throw error(n, what + " must be a mapping");
@@ -48,7 +49,7 @@ final class YamlNodes {
         Map<String, Node> out = new LinkedHashMap<>();
         for (NodeTuple t : m.getValue()) {
             String key = scalar(t.getKeyNode(), what + " key");
-            if (!allowed.contains(key)) {
+            if (allowed != null && !allowed.contains(key)) {
                 throw error(t.getKeyNode(), "unknown key '" + key + "' in " + what + " (allowed: "
                         + String.join(", ", allowed) + ")");
             }
