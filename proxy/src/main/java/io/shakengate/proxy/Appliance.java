@@ -76,6 +76,30 @@ public final class Appliance implements AutoCloseable {
         config = next;
     }
 
+    private volatile CrlFetcher crlFetcher;
+
+    /** Applies the running configuration again (a fetched CRL); a failure keeps the services and says why. */
+    private void reapply() {
+        try {
+            reload(config);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("CRL fetched but not applied, the running configuration stays: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Fetches the STI-PA CRL now (as the timer does); true if it changed and was applied. False without a
+     * configured URL. A failure says why and changes nothing.
+     */
+    public boolean refreshCrlNow() throws IOException, InterruptedException {
+        CrlFetcher f = crlFetcher;
+        if (f == null || !f.fetch()) {
+            return false;
+        }
+        reload(config);
+        return true;
+    }
+
     /** The services in force. */
     public ServiceConfig services() {
         return services.get();
@@ -263,6 +287,17 @@ public final class Appliance implements AutoCloseable {
             return t;
         });
         ProxyServer server = null;
+        ApplianceConfig.Crl fetched = config.verification() == null ? null : config.verification().crl();
+        CrlFetcher crlFetcher = fetched == null || fetched.url() == null ? null : new CrlFetcher(fetched);
+        if (crlFetcher != null && !java.nio.file.Files.exists(fetched.file())) {
+            try {
+                crlFetcher.fetch(); // no CRL yet: the first one is needed before anything starts
+            } catch (IOException e) {
+                fetchers.shutdownNow();
+                throw new IOException("verification.crl.file " + fetched.file() + " is missing and the fetch failed: "
+                        + e.getMessage(), e);
+            }
+        }
         try {
             java.util.concurrent.atomic.AtomicReference<ServiceConfig> services =
                     new java.util.concurrent.atomic.AtomicReference<>(resolve(config, fetchers));
@@ -291,7 +326,16 @@ public final class Appliance implements AutoCloseable {
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
                     cps == null ? () -> "" : cps::metrics);
-            return new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services, config);
+            Appliance appliance = new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services,
+                    config);
+            if (crlFetcher != null) {
+                ProxyServer s = server;
+                s.group().next().scheduleAtFixedRate(() -> fetchers.execute(() -> crlFetcher.refresh(
+                        appliance::reapply, System.out, System.err)), fetched.refreshSeconds(), fetched.refreshSeconds(),
+                        java.util.concurrent.TimeUnit.SECONDS);
+                appliance.crlFetcher = crlFetcher;
+            }
+            return appliance;
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (server != null) {
                 server.close();

@@ -135,7 +135,12 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
      * (PEM) it must lead to; checked when read and at every reload (a cron job that fetches it then sends SIGHUP
      * keeps it current).
      */
-    public record Crl(Path file, Path signerChain, Path root) {
+    public record Crl(Path file, Path signerChain, Path root, java.net.URI url, int refreshSeconds) {
+        /** A CRL kept by the operator (no fetching). */
+        public Crl(Path file, Path signerChain, Path root) {
+            this(file, signerChain, root, null, 0);
+        }
+
     }
 
     /** A listening point. */
@@ -363,11 +368,28 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         Crl crl = null;
         if (m.containsKey("crl")) {
             Node c = m.get("crl");
-            Map<String, Node> cm = YamlNodes.mapping(c, "verification.crl", Set.of("file", "signerChain", "root"));
+            Map<String, Node> cm = YamlNodes.mapping(c, "verification.crl", Set.of("file", "signerChain", "root", "url",
+                    "refreshSeconds"));
+            java.net.URI url = null;
+            if (cm.containsKey("url")) {
+                String u = YamlNodes.scalar(cm.get("url"), "verification.crl.url");
+                try {
+                    url = new java.net.URI(u);
+                } catch (java.net.URISyntaxException e) {
+                    throw YamlNodes.error(cm.get("url"), "verification.crl.url is not a URL: '" + u + "'");
+                }
+                boolean loopbackHttp = "http".equals(url.getScheme()) && url.getHost() != null
+                        && (url.getHost().equals("127.0.0.1") || url.getHost().equals("localhost"));
+                if (!"https".equals(url.getScheme()) && !loopbackHttp) {
+                    throw YamlNodes.error(cm.get("url"), "verification.crl.url must be https (http only on loopback)");
+                }
+            }
             crl = new Crl(Path.of(YamlNodes.scalar(required(cm, "file", c, "verification.crl"), "verification.crl.file")),
                     Path.of(YamlNodes.scalar(required(cm, "signerChain", c, "verification.crl"),
                             "verification.crl.signerChain")),
-                    Path.of(YamlNodes.scalar(required(cm, "root", c, "verification.crl"), "verification.crl.root")));
+                    Path.of(YamlNodes.scalar(required(cm, "root", c, "verification.crl"), "verification.crl.root")),
+                    url, cm.containsKey("refreshSeconds") ? YamlNodes.integer(cm.get("refreshSeconds"),
+                            "verification.crl.refreshSeconds", 60, 86_400) : 3600);
         }
         StringBuilder text = new StringBuilder();
         VerificationPolicy policy = m.containsKey("policy")
@@ -523,7 +545,9 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                     .append(verification.budgetMillis()).append(" ms, freshness ")
                     .append(verification.freshnessSeconds()).append(" s, policy ").append(verification.policyText())
                     .append(verification.allowPrivateHosts() ? ", private x5u hosts ALLOWED" : "")
-                    .append(verification.crl() == null ? ", no CRL" : ", CRL " + verification.crl().file()).append('\n');
+                    .append(verification.crl() == null ? ", no CRL" : ", CRL " + verification.crl().file()
+                            + (verification.crl().url() == null ? "" : " fetched from " + verification.crl().url()
+                            + " every " + verification.crl().refreshSeconds() + " s")).append('\n');
         }
         if (cps != null) {
             if (cps.serve() != null) {
