@@ -33,12 +33,15 @@ public final class ProxyServer implements AutoCloseable {
     private final StageLatency latency = new StageLatency();
     private final SipParseErrorCounters parseErrors = new SipParseErrorCounters();
     private final SipDecoderConfig decoderConfig;
+    /** INVITEs being verified, across the event loops: their retransmissions are absorbed. */
+    private final PendingInvites pending;
 
     /** A server with {@code loops} event loops on {@code transports}. */
     public ProxyServer(Transports transports, int loops, SipDecoderConfig decoderConfig) {
         this.transports = transports;
         this.loops = loops;
         this.decoderConfig = decoderConfig;
+        this.pending = new PendingInvites(100_000);
         this.group = new MultiThreadIoEventLoopGroup(loops, transports.ioHandlerFactory());
     }
 
@@ -95,7 +98,7 @@ public final class ProxyServer implements AutoCloseable {
                             }
                             ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                     parseErrors), SipBadRequestResponder.INSTANCE,
-                                    new SipProxyHandler(point, services, counters, latency, back, drain));
+                                    new SipProxyHandler(point, services, counters, latency, back, drain, null, pending));
                         }
                     }, tls ? "TLS" : "TCP");
             stream = holder[0];
@@ -109,7 +112,7 @@ public final class ProxyServer implements AutoCloseable {
                             SipDatagramDecoder.configure(ch.config(), decoderConfig);
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
                                     new SipProxyHandler(point, services, counters, latency,
-                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out));
+                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out, pending));
                         }
                     });
             if (transports.epoll()) {
@@ -186,7 +189,7 @@ public final class ProxyServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
-                                new SipProxyHandler(point, services, counters, latency, sender[0], drain));
+                                new SipProxyHandler(point, services, counters, latency, sender[0], drain, null, pending));
                     }
                 };
         sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline, clientTls == null ? "TCP" : "TLS");
@@ -201,7 +204,7 @@ public final class ProxyServer implements AutoCloseable {
                         }
                         c.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
-                                new SipProxyHandler(point, services, counters, latency, sender[0], drain));
+                                new SipProxyHandler(point, services, counters, latency, sender[0], drain, null, pending));
                     }
                 }).bind(bound).sync().channel();
         channels.add(ch);

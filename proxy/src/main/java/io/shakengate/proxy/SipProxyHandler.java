@@ -56,6 +56,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final Drain drain;
     /** Where requests go over a stream (TCP/TLS next hop, or large requests), or null. */
     private final SipSender stream;
+    /** INVITEs waiting for their verification (retransmissions of them are absorbed). */
+    private final PendingInvites pending;
 
     SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
                     StageLatency latency, SipSender sender) {
@@ -64,7 +66,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
 
     SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
                     StageLatency latency, SipSender sender, Drain drain) {
-        this(point, services, counters, latency, sender, drain, null);
+        this(point, services, counters, latency, sender, drain, null, new PendingInvites(100_000));
     }
 
     /**
@@ -73,9 +75,10 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
      * sends large requests over TCP.
      */
     SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
-                    StageLatency latency, SipSender sender, Drain drain, SipSender stream) {
+                    StageLatency latency, SipSender sender, Drain drain, SipSender stream, PendingInvites pending) {
         super(SipMessage.class, false);
         this.stream = stream;
+        this.pending = pending;
         this.drain = drain;
         this.sender = sender;
         this.point = point;
@@ -297,6 +300,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
             return false;
         }
+        String key = m.callId() + '\n' + m.cseq().number() + '\n' + m.topVia().branch();
+        if (!pending.begin(key)) {
+            // a retransmission of an INVITE still being verified: that one will be forwarded
+            counters.count(ProxyCounters.Event.RETRANSMISSION_ABSORBED);
+            return false;
+        }
         drain.started();
         result.completeOnTimeout(null, services.verifyBudgetMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .whenComplete((r, error) -> {
@@ -311,6 +320,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                             }
                             latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
                         } finally {
+                            pending.end(key);
                             m.release();
                             drain.finished();
                         }
@@ -319,6 +329,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                         ctx.executor().execute(finish);
                     } catch (java.util.concurrent.RejectedExecutionException stopped) {
                         // the appliance stopped while this INVITE waited: nothing to forward it with
+                        pending.end(key);
                         m.release();
                         drain.finished();
                     }

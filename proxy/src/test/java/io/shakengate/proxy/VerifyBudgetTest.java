@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A certificate host that answers only after 3 s holds up only the call that needs it: INVITEs whose
  * certificate is cached keep flowing at once meanwhile (nothing blocks an event loop), and the held call
- * goes on at the end of its budget with No-TN-Validation.
+ * goes on at the end of its budget with No-TN-Validation; its retransmissions meanwhile are absorbed, so it
+ * is forwarded once.
  */
 class VerifyBudgetTest {
     private static final String FAST = "https://fast.shakengate.test/sti/1234.pem";
@@ -67,11 +68,25 @@ class VerifyBudgetTest {
                     new ServiceConfig(null, Attestation.A, verifier, ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS));
             uas.setSoTimeout(5000);
             long start = System.nanoTime();
-            send(uac, proxy, invite("slow-call", signers.get(SLOW)));
+            String slowInvite = invite("slow-call", signers.get(SLOW));
+            send(uac, proxy, slowInvite);
             for (int i = 0; i < 50; i++) {
                 send(uac, proxy, invite("fast-call-" + i, signers.get(FAST)));
             }
+            // the UAC retransmits the held INVITE at 500 ms and 1 s (Timer A): absorbed, not forwarded twice
+            Thread retransmit = new Thread(() -> {
+                try {
+                    Thread.sleep(500);
+                    send(uac, proxy, slowInvite);
+                    Thread.sleep(500);
+                    send(uac, proxy, slowInvite);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "retransmit");
+            retransmit.start();
             Map<String, Long> arrivedMillis = new HashMap<>();
+            Map<String, Integer> copies = new HashMap<>();
             Map<String, String> verstat = new HashMap<>();
             byte[] buf = new byte[65535];
             while (arrivedMillis.size() < 51) {
@@ -83,10 +98,12 @@ class VerifyBudgetTest {
                 }
                 String msg = new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
                 String callId = header(msg, "Call-ID");
-                arrivedMillis.put(callId, (System.nanoTime() - start) / 1_000_000);
+                copies.merge(callId, 1, Integer::sum);
+                arrivedMillis.putIfAbsent(callId, (System.nanoTime() - start) / 1_000_000);
                 String pai = header(msg, "P-Asserted-Identity");
                 verstat.put(callId, pai.replaceAll(".*verstat=([A-Za-z-]+).*", "$1"));
             }
+            retransmit.join(5000);
             assertEquals(51, arrivedMillis.size(), "every call went on: " + arrivedMillis.keySet());
             for (int i = 0; i < 50; i++) {
                 String id = "fast-call-" + i;
@@ -97,6 +114,18 @@ class VerifyBudgetTest {
             assertTrue(slow >= 1400 && slow < 2900, "the slow call went on at its budget: " + slow + " ms");
             assertEquals("No-TN-Validation", verstat.get("slow-call"));
             assertEquals(1, server.counters().get(ProxyCounters.Event.VERIFY_TIMEOUT));
+            // nothing more comes: the two retransmissions were absorbed while the original waited
+            uas.setSoTimeout(700);
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                uas.receive(p);
+                copies.merge(header(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII), "Call-ID"), 1,
+                        Integer::sum);
+            } catch (SocketTimeoutException expected) {
+                // nothing more
+            }
+            assertEquals(1, copies.get("slow-call"), "the held INVITE was forwarded once");
+            assertEquals(2, server.counters().get(ProxyCounters.Event.RETRANSMISSION_ABSORBED));
         }
     }
 

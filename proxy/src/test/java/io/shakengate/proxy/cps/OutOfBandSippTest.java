@@ -154,10 +154,11 @@ class OutOfBandSippTest {
                 InetSocketAddress sign = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
                         Role.SIGN, tdm.address()), () -> a);
                 // One call before SIPp starts, so that the first SIPp call does not pay for cold starts (JIT, the
-                // CPS client's first connections, Redis's script cache): an INVITE that B holds past SIP's 500 ms
-                // retransmission timer comes again through A, and a stateless proxy forwards the copy, which the
-                // SIPp UAS scenario does not expect once it has answered. Nobody listens on the UAS port yet, so
-                // B's forward of the warm-up call is dropped; its counts are left out of the outcome.
+                // CPS client's first connections, Redis's script cache): when B holds an INVITE past SIP's 500 ms
+                // retransmission timer, the retransmission is absorbed while B still waits, but one that comes
+                // just after B forwarded the original is forwarded too (a stateless proxy), which the SIPp UAS
+                // scenario does not expect once it has answered. Nobody listens on the UAS port yet, so B's
+                // forward of the warm-up call is dropped; its counts are left out of the outcome.
                 try (DatagramSocket warm = new DatagramSocket(0, lo)) {
                     io.shakengate.proxy.LoopbackSip.send(warm, sign, io.shakengate.proxy.LoopbackSip.invite(
                             warm.getLocalPort(), "warm-up", "12155550100", "12155550131", null));
