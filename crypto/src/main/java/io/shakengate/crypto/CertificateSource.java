@@ -24,9 +24,21 @@ public interface CertificateSource {
         private record Validation(ChainValidator validator, ChainValidator.Result result) {
         }
 
+        /** The chain's validity window (latest notBefore, earliest notAfter), in ms: read once, not per call. */
+        private final long validFrom;
+        private final long validUntil;
+
         private Chain(List<X509Certificate> certificates, String failure) {
             this.certificates = certificates;
             this.failure = failure;
+            long from = Long.MIN_VALUE;
+            long until = Long.MAX_VALUE;
+            for (X509Certificate c : certificates) {
+                from = Math.max(from, c.getNotBefore().getTime());
+                until = Math.min(until, c.getNotAfter().getTime());
+            }
+            this.validFrom = from;
+            this.validUntil = until;
         }
 
         /** A fetched chain. */
@@ -67,12 +79,8 @@ public interface CertificateSource {
         }
 
         private boolean datesValid(Date now) {
-            for (X509Certificate c : certificates) {
-                if (now.before(c.getNotBefore()) || now.after(c.getNotAfter())) {
-                    return false;
-                }
-            }
-            return true;
+            long t = now.getTime();
+            return t >= validFrom && t <= validUntil;
         }
     }
 
