@@ -57,7 +57,9 @@ public final class RedisCpsStore implements CpsStore {
     private final int maxPerCall;
     private final String prefix;
     private final LongSupplier clockMillis;
-    private volatile Channel channel;
+    /** The connection (made on first use, made again after it closed); one at a time, even under races. */
+    private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Channel>> connection =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /** A store in the Redis at {@code address}, connecting with {@code group}'s event loops. */
     public RedisCpsStore(EventLoopGroup group, Transports transports, InetSocketAddress address, int maxPerCall,
@@ -125,29 +127,34 @@ public final class RedisCpsStore implements CpsStore {
     }
 
     private CompletableFuture<Channel> connected() {
-        Channel c = channel;
-        if (c != null && c.isActive()) {
-            return CompletableFuture.completedFuture(c);
+        while (true) {
+            CompletableFuture<Channel> current = connection.get();
+            if (current != null && (!current.isDone() || (!current.isCompletedExceptionally()
+                    && current.join().isActive()))) {
+                return current;
+            }
+            CompletableFuture<Channel> next = new CompletableFuture<>();
+            if (!connection.compareAndSet(current, next)) {
+                continue; // another caller is connecting: use its connection
+            }
+            new Bootstrap().group(group).channel(transports.socketChannel())
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000).option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new RedisDecoder(), new RedisBulkStringAggregator(),
+                                    new RedisArrayAggregator(1024, 4), new RedisEncoder(), new Replies());
+                        }
+                    }).connect(address).addListener(cf -> {
+                        if (cf.isSuccess()) {
+                            next.complete(((io.netty.channel.ChannelFuture) cf).channel());
+                        } else {
+                            next.completeExceptionally(new IOException("Redis at " + address + ": "
+                                    + cf.cause().getMessage()));
+                        }
+                    });
+            return next;
         }
-        CompletableFuture<Channel> f = new CompletableFuture<>();
-        new Bootstrap().group(group).channel(transports.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000).option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new RedisDecoder(), new RedisBulkStringAggregator(),
-                                new RedisArrayAggregator(1024, 4), new RedisEncoder(), new Replies());
-                    }
-                }).connect(address).addListener(cf -> {
-                    if (cf.isSuccess()) {
-                        Channel ch = ((io.netty.channel.ChannelFuture) cf).channel();
-                        channel = ch;
-                        f.complete(ch);
-                    } else {
-                        f.completeExceptionally(new IOException("Redis at " + address + ": " + cf.cause().getMessage()));
-                    }
-                });
-        return f;
     }
 
     /** Sends one command; the future has its reply (String, Long, List, null) or fails. */
@@ -196,9 +203,9 @@ public final class RedisCpsStore implements CpsStore {
 
     @Override
     public void close() {
-        Channel c = channel;
-        if (c != null) {
-            c.close().awaitUninterruptibly(1000);
+        CompletableFuture<Channel> c = connection.get();
+        if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
+            c.join().close().awaitUninterruptibly(1000);
         }
     }
 }

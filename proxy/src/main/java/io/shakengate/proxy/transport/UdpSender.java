@@ -12,43 +12,29 @@ public final class UdpSender implements SipSender {
     /** The shared instance: writes on the channel the message came in on. */
     public static final UdpSender INSTANCE = new UdpSender(null);
 
-    private final io.netty.channel.Channel socket;
+    /** The UDP socket to write on, or null for the channel the message came in on. */
+    private final java.util.function.Supplier<io.netty.channel.Channel> socket;
 
-    private UdpSender(io.netty.channel.Channel socket) {
+    private UdpSender(java.util.function.Supplier<io.netty.channel.Channel> socket) {
         this.socket = socket;
     }
 
     /**
      * A sender writing on the UDP socket {@code socket} supplies, whatever channel the message came in on: for
-     * responses that come back over a TCP or TLS connection to the next hop and continue over UDP.
+     * responses that come back over a TCP or TLS connection to the next hop and continue over UDP. Its local
+     * answers go back on the connection the request came in on.
      */
     public static SipSender on(java.util.function.Supplier<io.netty.channel.Channel> socket) {
-        return new SipSender() {
-            @Override
-            public String viaTransport() {
-                return "UDP";
-            }
+        return new UdpSender(java.util.Objects.requireNonNull(socket));
+    }
 
-            @Override
-            public boolean reliable() {
-                return false;
-            }
-
-            @Override
-            public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop) {
-                new UdpSender(socket.get()).sendRequest(ctx, message, nextHop);
-            }
-
-            @Override
-            public boolean sendResponse(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress to) {
-                return new UdpSender(socket.get()).sendResponse(ctx, message, to);
-            }
-
-            @Override
-            public void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response) {
-                ctx.writeAndFlush(response); // a local answer goes back where the request came from
-            }
-        };
+    private void write(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress to) {
+        DatagramPacket packet = new DatagramPacket(message, to);
+        if (socket != null) {
+            socket.get().writeAndFlush(packet);
+        } else {
+            ctx.writeAndFlush(packet);
+        }
     }
 
     @Override
@@ -63,25 +49,21 @@ public final class UdpSender implements SipSender {
 
     @Override
     public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop) {
-        if (socket != null) {
-            socket.writeAndFlush(new DatagramPacket(message, nextHop));
-        } else {
-            ctx.writeAndFlush(new DatagramPacket(message, nextHop));
-        }
+        write(ctx, message, nextHop);
     }
 
     @Override
     public boolean sendResponse(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress to) {
-        if (socket != null) {
-            socket.writeAndFlush(new DatagramPacket(message, to));
-        } else {
-            ctx.writeAndFlush(new DatagramPacket(message, to));
-        }
+        write(ctx, message, to);
         return true;
     }
 
     @Override
     public void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response) {
+        if (socket != null) {
+            ctx.writeAndFlush(response); // the request came over a stream: the answer goes back on it
+            return;
+        }
         if (request.sender() == null) {
             response.release();
             return;
