@@ -1,6 +1,5 @@
 package io.shakengate.crypto;
 
-import com.nimbusds.jose.util.JSONObjectUtils;
 import io.netty.buffer.Unpooled;
 import io.shakengate.codec.IdentityHeader;
 import io.shakengate.codec.NameAddress;
@@ -10,24 +9,13 @@ import io.shakengate.codec.SipParser;
 import io.shakengate.crypto.passport.TelephoneNumbers;
 import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.testing.Vectors;
-import io.shakengate.crypto.x509.ChainValidator;
-import io.shakengate.crypto.x509.RevocationList;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.security.cert.CertificateFactory;
-import java.security.cert.TrustAnchor;
-import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
