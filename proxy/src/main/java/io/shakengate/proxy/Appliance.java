@@ -213,7 +213,7 @@ public final class Appliance implements AutoCloseable {
                     readFile("signing.key", () -> SigningKeys.readPrivateKey(s.key()))), s.x5u());
             authentication = new AuthenticationPolicy(s.rules(),
                     AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()), s.delivery())
-                    .withTrunkHeader(s.trunkHeader());
+                    .withTrunkHeader(s.trunkHeader()).withCalledFromRequestUri(s.calledFromRequestUri());
         }
         PassportVerifier verifier = null;
         VerificationPolicy verificationPolicy = VerificationPolicy.defaults();

@@ -123,6 +123,7 @@ public final class AuthenticationPolicy {
     private final Action defaultAction;
     private final Delivery defaultDelivery;
     private String trunkHeader;
+    private boolean calledFromRequestUri;
 
     /** A policy of {@code rules} (in order) with {@code defaultAction} when none matches; in-band delivery. */
     public AuthenticationPolicy(List<Rule> rules, Action defaultAction) {
@@ -168,6 +169,20 @@ public final class AuthenticationPolicy {
     public AuthenticationPolicy withTrunkHeader(String header) {
         AuthenticationPolicy p = new AuthenticationPolicy(rules, defaultAction, defaultDelivery);
         p.trunkHeader = header;
+        p.calledFromRequestUri = calledFromRequestUri;
+        return p;
+    }
+
+    /** Whether the called number is the Request-URI's (else, or when it has none, the To header's). */
+    public boolean calledFromRequestUri() {
+        return calledFromRequestUri;
+    }
+
+    /** This policy taking the called number from the Request-URI ({@code true}) or the To header. */
+    public AuthenticationPolicy withCalledFromRequestUri(boolean fromRequestUri) {
+        AuthenticationPolicy p = new AuthenticationPolicy(rules, defaultAction, defaultDelivery);
+        p.trunkHeader = trunkHeader;
+        p.calledFromRequestUri = fromRequestUri;
         return p;
     }
 

@@ -143,8 +143,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
             String calling = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
-            String called = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
             AuthenticationPolicy policy = services.authenticationPolicy();
+            String called = called(m, policy);
             AuthenticationPolicy.Decision decision = policy.decision(
                     m.sender() == null ? null : m.sender().getAddress(), calling, called, trunk(m, policy));
             AuthenticationPolicy.Action action = decision.action();
@@ -187,6 +187,21 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         forward(ctx, m, branch, null, null, null);
         latency.record(StageLatency.Stage.FORWARD, System.nanoTime() - start);
         return false;
+    }
+
+    /** The canonical called number for signing: from the To header or the Request-URI, as the policy says. */
+    private static String called(SipMessage m, AuthenticationPolicy policy) {
+        if (policy.calledFromRequestUri()) {
+            try {
+                String n = TelephoneNumbers.canonicalize(m.requestUri().telephoneNumber());
+                if (n != null) {
+                    return n;
+                }
+            } catch (io.shakengate.codec.SipParseException e) {
+                // checked before: cannot happen for a request that reached here; fall back to To
+            }
+        }
+        return TelephoneNumbers.canonicalize(m.to().telephoneNumber());
     }
 
     /** The trunk the call arrived on: the configured header, else the Request-URI's tgrp (RFC 4904). */
@@ -245,7 +260,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             return null;
         }
         String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
-        String dest = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
+        String dest = called(m, services.authenticationPolicy());
         if (orig == null || dest == null) {
             counters.count(ProxyCounters.Event.SIGN_SKIPPED_NO_TN);
             return null;

@@ -170,4 +170,44 @@ class AuthenticationPolicyTest {
             }
         }
     }
+
+    @Test
+    void theCalledNumberFromTheRequestUriWhenConfigured(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("k.pem"),
+                io.shakengate.crypto.x509.CertificateRequests.privateKeyPem(
+                        io.shakengate.crypto.x509.CertificateRequests.newKeyPair()));
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        for (String from : new String[] {"request-uri", "to"}) {
+            try (DatagramSocket next = new DatagramSocket(0, lo); DatagramSocket caller = new DatagramSocket(0, lo)) {
+                next.setSoTimeout(3000);
+                String yaml = String.join("\n",
+                        "signing:",
+                        "  key: " + key,
+                        "  x5u: https://certs.example.net/sti/1234.pem",
+                        "  attestation: C",
+                        "  calledNumber: " + from,
+                        "  rules: [ { calledPrefixes: [\"1415\"], action: attest-b } ]",
+                        "listeningPoints:",
+                        "  - { name: out, listen: \"127.0.0.1:0\", role: sign, nextHop: \"127.0.0.1:" + next.getLocalPort() + "\" }",
+                        "");
+                try (Appliance a = Appliance.start(io.shakengate.proxy.config.ApplianceConfig.parse(yaml, "t.yaml"))) {
+                    // retargeted: the Request-URI names +14155550100, To still the dialled +12155550131
+                    LoopbackSip.send(caller, a.bound().get(0), LoopbackSip.invite(caller.getLocalPort(), "ruri-" + from,
+                            "12155550121", "12155550131", null).replace("INVITE sip:+12155550131@",
+                            "INVITE sip:+14155550100@"));
+                    String got = LoopbackSip.receive(next);
+                    String claims = new String(java.util.Base64.getUrlDecoder().decode(got.substring(got.indexOf(
+                            "\r\nIdentity: ") + 12).split("\\.")[1]), StandardCharsets.UTF_8);
+                    if (from.equals("request-uri")) {
+                        assertEquals("B", LoopbackSip.attest(got), "the rule on the Request-URI's number");
+                        assertTrue(claims.contains("\"dest\":{\"tn\":[\"14155550100\"]}"), claims);
+                    } else {
+                        assertEquals("C", LoopbackSip.attest(got));
+                        assertTrue(claims.contains("\"dest\":{\"tn\":[\"12155550131\"]}"), claims);
+                    }
+                }
+            }
+        }
+    }
 }

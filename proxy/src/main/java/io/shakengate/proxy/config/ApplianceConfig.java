@@ -87,7 +87,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     /** The authentication service. */
     public record Signing(Path key, String x5u, Attestation attestation, List<AuthenticationPolicy.Rule> rules,
-                          AuthenticationPolicy.Delivery delivery, String trunkHeader) {
+                          AuthenticationPolicy.Delivery delivery, String trunkHeader, boolean calledFromRequestUri) {
     }
 
     /**
@@ -243,7 +243,16 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Signing signing(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "attestation", "rules", "delivery",
-                "trunkHeader"));
+                "trunkHeader", "calledNumber"));
+        boolean calledFromRequestUri = false;
+        if (m.containsKey("calledNumber")) {
+            String v = YamlNodes.scalar(m.get("calledNumber"), "signing.calledNumber");
+            if (!v.equals("to") && !v.equals("request-uri")) {
+                throw YamlNodes.error(m.get("calledNumber"), "signing.calledNumber must be to or request-uri, was '"
+                        + v + "'");
+            }
+            calledFromRequestUri = v.equals("request-uri");
+        }
         String x5u = YamlNodes.scalar(required(m, "x5u", n, "signing"), "signing.x5u");
         if (!x5u.startsWith("https://")) {
             throw YamlNodes.error(m.get("x5u"), "signing.x5u must be an https URL, was '" + x5u + "'");
@@ -282,7 +291,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         return new Signing(Path.of(YamlNodes.scalar(required(m, "key", n, "signing"), "signing.key")), x5u, attest,
                 List.copyOf(rules), m.containsKey("delivery") ? YamlNodes.choice(m.get("delivery"), "signing.delivery",
                 AuthenticationPolicy.Delivery.class) : AuthenticationPolicy.Delivery.IN_BAND,
-                m.containsKey("trunkHeader") ? YamlNodes.scalar(m.get("trunkHeader"), "signing.trunkHeader") : null);
+                m.containsKey("trunkHeader") ? YamlNodes.scalar(m.get("trunkHeader"), "signing.trunkHeader") : null,
+                calledFromRequestUri);
     }
 
     /** A rule's number list file, read now (and at every reload); an unreadable or bad file names the line. */
@@ -526,7 +536,9 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 .append(" s\n");
         if (signing != null) {
             b.append("signing: key ").append(signing.key()).append(", x5u ").append(signing.x5u())
-                    .append(", default attestation ").append(signing.attestation()).append(", delivery ")
+                    .append(", default attestation ").append(signing.attestation())
+                    .append(signing.calledFromRequestUri() ? ", called number from the Request-URI" : "")
+                    .append(", delivery ")
                     .append(signing.delivery().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append(", ")
                     .append(signing.rules().size()).append(" rule(s)\n");
             for (AuthenticationPolicy.Rule r : signing.rules()) {
