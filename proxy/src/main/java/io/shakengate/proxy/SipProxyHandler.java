@@ -422,14 +422,14 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 if (point.redirect()) {
                     reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
                 } else {
-                    forward(ctx, m, branch, null, null, null);
+                    forward(ctx, m, branch, null, null, null, r);
                 }
             }
             case FORWARD_WITH_REASON -> {
                 if (point.redirect()) {
                     redirectVerified(ctx, m, verstat, f == null ? null : f.reasonHeader());
                 } else {
-                    forward(ctx, m, branch, null, verstat, f == null ? null : f.reasonHeader());
+                    forward(ctx, m, branch, null, verstat, f == null ? null : f.reasonHeader(), r);
                 }
             }
             case REJECT -> {
@@ -451,7 +451,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     redirectVerified(ctx, m, verstat, action == VerificationPolicy.Action.FORWARD_WITH_REASON
                             && f != null ? f.reasonHeader() : null);
                 } else {
-                    forward(ctx, m, branch, null, verstat, null);
+                    forward(ctx, m, branch, null, verstat, null, r);
                 }
             }
         }
@@ -496,9 +496,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return m.from();
     }
 
-    /** {@code m} as forwarded: our Via (over {@code transport}), Max-Forwards, Identity, Reason, verstat. */
+    /**
+     * {@code m} as forwarded: our Via (over {@code transport}), Max-Forwards, Identity, Reason, verstat, and
+     * on a verify point the result headers (upstream copies removed first).
+     */
     private ByteBuf encodeForward(ChannelHandlerContext ctx, SipMessage m, String branch, String transport,
-                                  AsciiString identity, String verstat, String reason) {
+                                  AsciiString identity, String verstat, String reason, VerificationResult result) {
         editor.reset(m);
         if (sender.reliable() && m.sender() != null) {
             // RFC 3581: the response finds its way back to this connection by these
@@ -516,20 +519,54 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         if (verstat != null) {
             editor.setNumberParam(caller(m), "verstat", verstat);
         }
+        if (point.role() == Role.VERIFY) {
+            resultHeaders(m, result, services.verificationPolicy(point.name()).resultHeaders());
+        }
         return editor.encode(ctx.alloc());
+    }
+
+    /** Removes upstream copies of the result headers and adds this verification's values. */
+    private void resultHeaders(SipMessage m, VerificationResult r, VerificationPolicy.ResultHeaders names) {
+        if (names.none()) {
+            return;
+        }
+        for (int i = 0; i < m.headerCount(); i++) {
+            String n = m.headerNameString(i);
+            if (n.equalsIgnoreCase(names.attestation()) || n.equalsIgnoreCase(names.spc())
+                    || n.equalsIgnoreCase(names.origid())) {
+                editor.removeHeader(i);
+            }
+        }
+        if (r == null) {
+            return;
+        }
+        if (names.attestation() != null && r.passed() && r.attest() != null) {
+            editor.addHeader(names.attestation(), r.attest());
+        }
+        if (names.origid() != null && r.passed() && r.origid() != null) {
+            editor.addHeader(names.origid(), r.origid());
+        }
+        if (names.spc() != null && r.spc() != null) {
+            editor.addHeader(names.spc(), r.spc());
+        }
     }
 
     private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
                          String reason) {
+        forward(ctx, m, branch, identity, verstat, reason, null);
+    }
+
+    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
+                         String reason, VerificationResult result) {
         boolean overStream = stream != null && point.nextHopTransport() != null;
         SipSender out = overStream ? stream : sender;
-        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason);
+        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason, result);
         if (!overStream && stream != null && point.largeOverTcp()
                 && encoded.readableBytes() > ListeningPoint.UDP_LIMIT_BYTES) {
             // RFC 3261 section 18.1.1: too large for UDP; the same request with a TCP Via, over TCP
             encoded.release();
             out = stream;
-            encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason);
+            encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason, result);
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
         out.sendRequest(ctx, encoded, point.nextHopFor(m.sender()));

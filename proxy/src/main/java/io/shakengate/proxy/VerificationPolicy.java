@@ -46,15 +46,33 @@ public final class VerificationPolicy {
         BLOCK_608
     }
 
-    private final Map<OutcomeClass, Action> actions;
+    /**
+     * Headers that carry the verification's details to the softswitch on a forwarded INVITE (names, or null for
+     * none): the attestation and origid of a PASSporT that passed, and the signer's SPC when its certificate
+     * validated. Headers of these names arriving from upstream are always removed, so nobody upstream can
+     * claim an attestation.
+     */
+    public record ResultHeaders(String attestation, String spc, String origid) {
+        /** None. */
+        public static final ResultHeaders NONE = new ResultHeaders(null, null, null);
 
-    private VerificationPolicy(Map<OutcomeClass, Action> actions) {
+        /** True if no header is configured. */
+        public boolean none() {
+            return attestation == null && spc == null && origid == null;
+        }
+    }
+
+    private final Map<OutcomeClass, Action> actions;
+    private final ResultHeaders resultHeaders;
+
+    private VerificationPolicy(Map<OutcomeClass, Action> actions, ResultHeaders resultHeaders) {
         this.actions = actions;
+        this.resultHeaders = resultHeaders;
     }
 
     /** Every class forwarded with verstat. */
     public static VerificationPolicy defaults() {
-        return new VerificationPolicy(new EnumMap<>(OutcomeClass.class));
+        return new VerificationPolicy(new EnumMap<>(OutcomeClass.class), ResultHeaders.NONE);
     }
 
     /** A copy with {@code action} for {@code outcome}. */
@@ -62,7 +80,17 @@ public final class VerificationPolicy {
         Map<OutcomeClass, Action> copy = new EnumMap<>(OutcomeClass.class);
         copy.putAll(actions);
         copy.put(outcome, action);
-        return new VerificationPolicy(copy);
+        return new VerificationPolicy(copy, resultHeaders);
+    }
+
+    /** A copy that puts the verification's details into {@code headers}. */
+    public VerificationPolicy withResultHeaders(ResultHeaders headers) {
+        return new VerificationPolicy(actions, headers);
+    }
+
+    /** The headers for the verification's details. */
+    public ResultHeaders resultHeaders() {
+        return resultHeaders;
     }
 
     /** The action for {@code outcome}. */

@@ -112,6 +112,18 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                                Map<String, VerificationPolicy> pointPolicies) {
     }
 
+    /** A header name (RFC 3261 token), or null for an absent node. */
+    private static String headerName(Node n) {
+        if (n == null) {
+            return null;
+        }
+        String v = YamlNodes.scalar(n, "a header name").trim();
+        if (v.isEmpty() || !v.chars().allMatch(c -> Character.isLetterOrDigit(c) || "-.!%*_+`'~".indexOf(c) >= 0)) {
+            throw YamlNodes.error(n, "not a SIP header name: '" + v + "'");
+        }
+        return v;
+    }
+
     /** {@code base} with the outcome-class actions of mapping {@code n} (named {@code what}) applied. */
     private static VerificationPolicy policy(VerificationPolicy base, Node n, String what, StringBuilder text) {
         Set<String> classes = new HashSet<>();
@@ -374,7 +386,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Verification verification(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "verification", Set.of("trustAnchors", "budgetMillis",
-                "freshnessSeconds", "allowPrivateHosts", "policy", "crl", "pointPolicies"));
+                "freshnessSeconds", "allowPrivateHosts", "policy", "crl", "pointPolicies", "resultHeaders"));
         Crl crl = null;
         if (m.containsKey("crl")) {
             Node c = m.get("crl");
@@ -402,9 +414,17 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             "verification.crl.refreshSeconds", 60, 86_400) : 3600);
         }
         StringBuilder text = new StringBuilder();
+        VerificationPolicy base = VerificationPolicy.defaults();
+        if (m.containsKey("resultHeaders")) {
+            Map<String, Node> h = YamlNodes.mapping(m.get("resultHeaders"), "verification.resultHeaders",
+                    Set.of("attestation", "spc", "origid"));
+            base = base.withResultHeaders(new VerificationPolicy.ResultHeaders(headerName(h.get("attestation")),
+                    headerName(h.get("spc")), headerName(h.get("origid"))));
+            text.append("result headers ").append(h.keySet());
+        }
         VerificationPolicy policy = m.containsKey("policy")
-                ? policy(VerificationPolicy.defaults(), m.get("policy"), "verification.policy", text)
-                : VerificationPolicy.defaults();
+                ? policy(base, m.get("policy"), "verification.policy", text)
+                : base;
         Map<String, VerificationPolicy> pointPolicies = new java.util.LinkedHashMap<>();
         if (m.containsKey("pointPolicies")) {
             for (Map.Entry<String, Node> e : YamlNodes.mapping(m.get("pointPolicies"), "verification.pointPolicies",
