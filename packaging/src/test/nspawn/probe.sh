@@ -45,6 +45,14 @@ if sipp -sf /usr/local/share/probe/redirect-uac.xml -t u1 -m 1 -timeout 20 -time
 warn=$(journalctl -b -u shakengate -p warning --no-pager -q | grep -v 'hardware address\|MacAddressUtil' | head -n 5)
 [ -z "$warn" ] && ok "no warning or error in the journal" || bad "no warning or error in the journal" "$warn"
 
+# SIGQUIT (the unit's WatchdogSignal) makes the JVM print a thread dump to the journal and go on running
+qpid=$(prop MainPID)
+kill -QUIT "$qpid"
+sleep 2
+if journalctl -b -u shakengate --no-pager | grep -q "Full thread dump" && [ "$(prop MainPID)" = "$qpid" ]; then
+  ok "SIGQUIT: a thread dump in the journal, same PID"
+else bad "SIGQUIT thread dump" "$(journalctl -b -u shakengate --no-pager | tail -n 5)"; fi
+
 # watchdog: with WatchdogSec=5s (a runtime drop-in), a frozen JVM (SIGSTOP) stops pinging; systemd aborts it
 # (SIGQUIT, then SIGKILL after TimeoutAbortSec) and Restart=on-failure starts a new one
 mkdir -p /run/systemd/system/shakengate.service.d
