@@ -304,14 +304,26 @@ public final class Appliance implements AutoCloseable {
             server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
             List<InetSocketAddress> bound = new java.util.ArrayList<>();
             io.netty.handler.ssl.SslContext[] tls = sipTls(config.tls());
+            // UDP points first: a TCP/TLS point may send from one of their sockets
+            java.util.Map<ApplianceConfig.Point, InetSocketAddress> at = new java.util.HashMap<>();
+            for (boolean udpPass : new boolean[] {true, false}) {
+                for (ApplianceConfig.Point p : config.points()) {
+                    if (p.transport().equals("udp") != udpPass) {
+                        continue;
+                    }
+                    ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
+                            p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp());
+                    at.put(p, switch (p.transport()) {
+                        case "tcp" -> p.udpPoint() != null ? server.bindStreamToUdp(lp, services::get, null, p.udpPoint())
+                                : server.bindTcp(lp, services::get);
+                        case "tls" -> p.udpPoint() != null ? server.bindStreamToUdp(lp, services::get, tls[0], p.udpPoint())
+                                : server.bindTls(lp, services::get, tls[0], tls[1]);
+                        default -> server.bind(lp, services::get, tls[1]);
+                    });
+                }
+            }
             for (ApplianceConfig.Point p : config.points()) {
-                ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
-                        p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp());
-                bound.add(switch (p.transport()) {
-                    case "tcp" -> server.bindTcp(lp, services::get);
-                    case "tls" -> server.bindTls(lp, services::get, tls[0], tls[1]);
-                    default -> server.bind(lp, services::get, tls[1]);
-                });
+                bound.add(at.get(p));
             }
             java.util.concurrent.atomic.AtomicReference<List<String>> tokens =
                     new java.util.concurrent.atomic.AtomicReference<>(apiTokens(config.api()));

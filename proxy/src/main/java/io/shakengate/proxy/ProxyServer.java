@@ -35,6 +35,13 @@ public final class ProxyServer implements AutoCloseable {
     private final SipDecoderConfig decoderConfig;
     /** INVITEs being verified, across the event loops: their retransmissions are absorbed. */
     private final PendingInvites pending;
+    /** Accepted TCP/TLS connections of every stream point, by the peer's address. */
+    private final java.util.Map<InetSocketAddress, Channel> streams = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Answers on those connections: for responses that arrive over UDP but whose request came over a stream. */
+    private final io.shakengate.proxy.transport.TcpSender streamResponses;
+    /** Each UDP point's socket (the first channel) and advertised address, by name. */
+    private final java.util.Map<String, Channel> udpSockets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, String> udpAdvertised = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A server with {@code loops} event loops on {@code transports}. */
     public ProxyServer(Transports transports, int loops, SipDecoderConfig decoderConfig) {
@@ -42,6 +49,9 @@ public final class ProxyServer implements AutoCloseable {
         this.loops = loops;
         this.decoderConfig = decoderConfig;
         this.pending = new PendingInvites(100_000);
+        this.streamResponses = new io.shakengate.proxy.transport.TcpSender(transports, hop -> {
+            throw new IllegalStateException("responses only");
+        }, "TCP", streams);
         this.group = new MultiThreadIoEventLoopGroup(loops, transports.ioHandlerFactory());
     }
 
@@ -112,7 +122,8 @@ public final class ProxyServer implements AutoCloseable {
                             SipDatagramDecoder.configure(ch.config(), decoderConfig);
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
                                     new SipProxyHandler(point, services, counters, latency,
-                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out, pending));
+                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out, pending)
+                                            .respondingOverStreams(streamResponses));
                         }
                     });
             if (transports.epoll()) {
@@ -122,6 +133,8 @@ public final class ProxyServer implements AutoCloseable {
             channels.add(ch);
             if (udp[0] == null) {
                 udp[0] = ch;
+                udpSockets.put(point.name(), ch);
+                udpAdvertised.put(point.name(), point.advertised());
             }
             bound = (InetSocketAddress) ch.localAddress();
         }
@@ -139,7 +152,7 @@ public final class ProxyServer implements AutoCloseable {
     /** As {@link #bindTcp(ListeningPoint, ServiceConfig)}, reading the services anew for each message. */
     public InetSocketAddress bindTcp(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services)
             throws InterruptedException {
-        return bindStream(requested, services, null, null);
+        return bindStream(requested, services, null, null, null);
     }
 
     /**
@@ -151,7 +164,22 @@ public final class ProxyServer implements AutoCloseable {
                                      io.netty.handler.ssl.SslContext server, io.netty.handler.ssl.SslContext client)
             throws InterruptedException {
         return bindStream(requested, services, java.util.Objects.requireNonNull(server, "server"),
-                java.util.Objects.requireNonNull(client, "client"));
+                java.util.Objects.requireNonNull(client, "client"), null);
+    }
+
+    /**
+     * Binds a TCP ({@code server} null) or TLS point whose requests leave over UDP from the socket of the UDP
+     * point {@code udpPoint} (bound before), whose address goes into the Via: responses arrive there and go back
+     * on the connection their request came in on.
+     */
+    public InetSocketAddress bindStreamToUdp(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services,
+                                             io.netty.handler.ssl.SslContext server, String udpPoint)
+            throws InterruptedException {
+        if (!udpSockets.containsKey(udpPoint)) {
+            throw new IllegalArgumentException("listening point " + requested.name() + " sends from UDP point '"
+                    + udpPoint + "', which is not bound (bind UDP points first)");
+        }
+        return bindStream(requested, services, server, null, udpPoint);
     }
 
     /** A TLS handler for a connection to {@code peer}, verifying that its certificate names the peer's address. */
@@ -168,7 +196,8 @@ public final class ProxyServer implements AutoCloseable {
 
     private InetSocketAddress bindStream(ListeningPoint requested, java.util.function.Supplier<ServiceConfig> services,
                                          io.netty.handler.ssl.SslContext serverTls,
-                                         io.netty.handler.ssl.SslContext clientTls) throws InterruptedException {
+                                         io.netty.handler.ssl.SslContext clientTls, String udpPoint)
+            throws InterruptedException {
         InetSocketAddress bound = requested.bind();
         if (bound.getPort() == 0) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, bound.getAddress())) {
@@ -192,7 +221,11 @@ public final class ProxyServer implements AutoCloseable {
                                 new SipProxyHandler(point, services, counters, latency, sender[0], drain, null, pending));
                     }
                 };
-        sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline, clientTls == null ? "TCP" : "TLS");
+        sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline,
+                serverTls == null ? "TCP" : "TLS", streams);
+        io.shakengate.proxy.transport.SipSender udpOut = udpPoint == null ? null
+                : io.shakengate.proxy.transport.UdpSender.on(() -> udpSockets.get(udpPoint));
+        String outAdvertised = udpPoint == null ? null : udpAdvertised.get(udpPoint);
         Channel ch = new io.netty.bootstrap.ServerBootstrap().group(group).channel(transports.serverChannel())
                 .childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
@@ -204,7 +237,8 @@ public final class ProxyServer implements AutoCloseable {
                         }
                         c.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
-                                new SipProxyHandler(point, services, counters, latency, sender[0], drain, null, pending));
+                                new SipProxyHandler(point, services, counters, latency, sender[0], drain, udpOut, pending)
+                                        .sendingFrom(outAdvertised));
                     }
                 }).bind(bound).sync().channel();
         channels.add(ch);

@@ -58,6 +58,22 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final SipSender stream;
     /** INVITEs waiting for their verification (retransmissions of them are absorbed). */
     private final PendingInvites pending;
+    /** For a UDP point: answers responses whose request came over a TCP/TLS connection (or null). */
+    private SipSender streamResponses;
+    /** The address in the Via of requests that leave over {@link #stream} from another point's socket, or null. */
+    private String streamAdvertised;
+
+    /** Responses whose next Via is TCP or TLS go through {@code sender} (the proxy's inbound connections). */
+    SipProxyHandler respondingOverStreams(SipSender sender) {
+        this.streamResponses = sender;
+        return this;
+    }
+
+    /** Requests over {@link #stream} carry {@code advertised} in their Via (null: this point's address). */
+    SipProxyHandler sendingFrom(String advertised) {
+        this.streamAdvertised = advertised;
+        return this;
+    }
 
     SipProxyHandler(ListeningPoint point, java.util.function.Supplier<ServiceConfig> services, ProxyCounters counters,
                     StageLatency latency, SipSender sender) {
@@ -501,14 +517,15 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
      * on a verify point the result headers (upstream copies removed first).
      */
     private ByteBuf encodeForward(ChannelHandlerContext ctx, SipMessage m, String branch, String transport,
-                                  AsciiString identity, String verstat, String reason, VerificationResult result) {
+                                  String advertised, AsciiString identity, String verstat, String reason,
+                                  VerificationResult result) {
         editor.reset(m);
         if (sender.reliable() && m.sender() != null) {
             // RFC 3581: the response finds its way back to this connection by these
             editor.appendToTopVia(";received=" + m.sender().getAddress().getHostAddress() + ";rport="
                     + m.sender().getPort());
         }
-        editor.pushVia("SIP/2.0/" + transport + " " + point.advertised() + ";branch=" + branch);
+        editor.pushVia("SIP/2.0/" + transport + " " + advertised + ";branch=" + branch);
         editor.decrementMaxForwards();
         if (identity != null) {
             editor.addHeader("Identity", identity);
@@ -560,13 +577,16 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                          String reason, VerificationResult result) {
         boolean overStream = stream != null && point.nextHopTransport() != null;
         SipSender out = overStream ? stream : sender;
-        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason, result);
+        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(),
+                overStream && streamAdvertised != null ? streamAdvertised : point.advertised(), identity, verstat,
+                reason, result);
         if (!overStream && stream != null && point.largeOverTcp()
                 && encoded.readableBytes() > ListeningPoint.UDP_LIMIT_BYTES) {
             // RFC 3261 section 18.1.1: too large for UDP; the same request with a TCP Via, over TCP
             encoded.release();
             out = stream;
-            encoded = encodeForward(ctx, m, branch, out.viaTransport(), identity, verstat, reason, result);
+            encoded = encodeForward(ctx, m, branch, out.viaTransport(), point.advertised(), identity, verstat, reason,
+                    result);
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
         out.sendRequest(ctx, encoded, point.nextHopFor(m.sender()));
@@ -585,7 +605,10 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             return false;
         }
         editor.reset(m).popVia();
-        if (sender.sendResponse(ctx, editor.encode(ctx.alloc()), to)) {
+        String next = vias.get(1).transport();
+        SipSender back = streamResponses != null && ("TCP".equalsIgnoreCase(next) || "TLS".equalsIgnoreCase(next))
+                ? streamResponses : sender;
+        if (back.sendResponse(ctx, editor.encode(ctx.alloc()), to)) {
             counters.count(ProxyCounters.Event.RESPONSE_FORWARDED);
         } else {
             counters.count(ProxyCounters.Event.UNROUTABLE);

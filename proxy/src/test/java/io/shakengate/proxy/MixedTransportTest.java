@@ -64,6 +64,39 @@ class MixedTransportTest {
         }
     }
 
+    /** SIPp UAC over TCP -> A (TCP in, signs, UDP out from its UDP point) -> B (UDP, verifies) -> SIPp UAS (UDP). */
+    @Test
+    void tcpInUdpOutEveryCallCompletes() throws Exception {
+        TestPki pki = new TestPki(System.currentTimeMillis());
+        TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
+        PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()), X5U);
+        ServiceConfig services = new ServiceConfig(signer, Attestation.A, TestServices.preloadedVerifier(pki, ee, X5U),
+                1500);
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        int uasPort = Sipp.freeUdpPort();
+        int calls = 20;
+        try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
+            InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
+                    Role.VERIFY, new InetSocketAddress(lo, uasPort)), () -> services);
+            server.bind(new ListeningPoint("a-udp", new InetSocketAddress(lo, 0), null, Role.FORWARD, b), () -> services);
+            InetSocketAddress a = server.bindStreamToUdp(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
+                    Role.SIGN, b, false, List.of(), "udp", false), () -> services, null, "a-udp");
+            Process uas = Sipp.start(dir.resolve("uas.log"), "-sf", Sipp.scenario(dir, "uas-shaken.xml"), "-i",
+                    "127.0.0.1", "-p", Integer.toString(uasPort), "-m", Integer.toString(calls), "-t", "u1");
+            Thread.sleep(300);
+            Process uac = Sipp.start(dir.resolve("uac.log"), "-sf", Sipp.scenario(dir, "uac-shaken.xml"), "-i",
+                    "127.0.0.1", "-p", Integer.toString(Sipp.freeTcpPort()), "127.0.0.1:" + a.getPort(), "-m",
+                    Integer.toString(calls), "-r", "10", "-t", "t1");
+            int uacExit = Sipp.waitFor(uac, 60);
+            int uasExit = Sipp.waitFor(uas, 30);
+            String detail = server.counters() + "\nUAC:\n" + Sipp.tail(dir.resolve("uac.log")) + "\nUAS:\n"
+                    + Sipp.tail(dir.resolve("uas.log"));
+            assertEquals(0, uacExit, "every call completes: " + detail);
+            assertEquals(0, uasExit, "the UAS saw Identity and verstat=TN-Validation-Passed: " + detail);
+            assertEquals(calls, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
+        }
+    }
+
     @Test
     void udpInTlsOut() throws Exception {
         TestPki pki = new TestPki(System.currentTimeMillis());

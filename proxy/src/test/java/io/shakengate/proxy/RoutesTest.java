@@ -64,7 +64,11 @@ class RoutesTest {
     void transportChangesThatAreNotSupportedAreRefusedWithTheirLine() {
         String[][] cases = {
             {"{ name: p, transport: tcp, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: udp }",
+                "needs udpPoint"},
+            {"{ name: p, transport: tcp, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: tls }",
                 "nextHopTransport"},
+            {"{ name: p, transport: tcp, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: udp, "
+                + "udpPoint: nowhere }", "udpPoint 'nowhere' is no udp listening point"},
             {"{ name: p, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: tcp, largeOverTcp: true }",
                 "largeOverTcp"},
             {"{ name: p, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\", nextHopTransport: tls }", "no tls section"},

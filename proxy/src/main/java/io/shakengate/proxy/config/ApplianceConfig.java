@@ -158,7 +158,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     /** A listening point. */
     public record Point(String name, String transport, InetSocketAddress listen, String advertise, Role role,
                         InetSocketAddress nextHop, boolean redirect, List<io.shakengate.proxy.ListeningPoint.Route> routes,
-                        String nextHopTransport, boolean largeOverTcp) {
+                        String nextHopTransport, boolean largeOverTcp, String udpPoint) {
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
@@ -197,6 +197,13 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             }
             if (points.isEmpty()) {
                 throw YamlNodes.error(top.get("listeningPoints"), "at least one listening point is needed");
+            }
+            List<Node> pointNodes = YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints");
+            for (int i = 0; i < points.size(); i++) {
+                String up = points.get(i).udpPoint();
+                if (up != null && points.stream().noneMatch(q -> q.name().equals(up) && q.transport().equals("udp"))) {
+                    throw YamlNodes.error(pointNodes.get(i), "udpPoint '" + up + "' is no udp listening point");
+                }
             }
             if (verification != null) {
                 for (String name : verification.pointPolicies().keySet()) {
@@ -473,7 +480,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Point point(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
-                "advertise", "role", "nextHop", "redirect", "routes", "nextHopTransport", "largeOverTcp"));
+                "advertise", "role", "nextHop", "redirect", "routes", "nextHopTransport", "largeOverTcp", "udpPoint"));
         String name = YamlNodes.scalar(required(m, "name", n, "listening point"), "name");
         String transport = m.containsKey("transport") ? YamlNodes.scalar(m.get("transport"), "transport") : "udp";
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
@@ -483,11 +490,21 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         String nextHopTransport = null;
         if (m.containsKey("nextHopTransport")) {
             nextHopTransport = YamlNodes.scalar(m.get("nextHopTransport"), "nextHopTransport");
-            if (!transport.equals("udp") || !(nextHopTransport.equals("tcp") || nextHopTransport.equals("tls"))) {
+            boolean udpToStream = transport.equals("udp") && (nextHopTransport.equals("tcp") || nextHopTransport.equals("tls"));
+            boolean streamToUdp = !transport.equals("udp") && nextHopTransport.equals("udp");
+            if (!udpToStream && !streamToUdp) {
                 throw YamlNodes.error(m.get("nextHopTransport"), "nextHopTransport: a udp listening point may send "
-                        + "over tcp or tls (other combinations are not supported), was '" + nextHopTransport + "' on "
-                        + transport);
+                        + "over tcp or tls, a tcp or tls point over udp (other combinations are not supported), was '"
+                        + nextHopTransport + "' on " + transport);
             }
+            if (streamToUdp && !m.containsKey("udpPoint")) {
+                throw YamlNodes.error(m.get("nextHopTransport"), "nextHopTransport: udp on a " + transport
+                        + " point needs udpPoint: the udp listening point whose socket sends and receives the responses");
+            }
+        }
+        String udpPoint = m.containsKey("udpPoint") ? YamlNodes.scalar(m.get("udpPoint"), "udpPoint") : null;
+        if (udpPoint != null && !"udp".equals(nextHopTransport)) {
+            throw YamlNodes.error(m.get("udpPoint"), "udpPoint goes with nextHopTransport: udp");
         }
         boolean largeOverTcp = m.containsKey("largeOverTcp") && YamlNodes.bool(m.get("largeOverTcp"), "largeOverTcp");
         if (largeOverTcp && (!transport.equals("udp") || nextHopTransport != null)) {
@@ -523,7 +540,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("advertise") ? YamlNodes.scalar(m.get("advertise"), "advertise") : null,
                 m.containsKey("role") ? YamlNodes.choice(m.get("role"), "role", Role.class) : Role.FORWARD,
                 nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect,
-                List.copyOf(routes), nextHopTransport, largeOverTcp);
+                List.copyOf(routes), nextHopTransport, largeOverTcp, udpPoint);
     }
 
     /** "ip:port" or "[ipv6]:port", IP literals only. */
@@ -611,6 +628,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                     .append(p.listen()).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
                     .append(p.redirect() ? " (redirect)" : " -> " + p.nextHop()
                             + (p.nextHopTransport() != null ? " over " + p.nextHopTransport() : "")
+                            + (p.udpPoint() != null ? " from " + p.udpPoint() : "")
                             + (p.largeOverTcp() ? " (over tcp above 1300 bytes)" : "")).append('\n');
             for (io.shakengate.proxy.ListeningPoint.Route r : p.routes()) {
                 b.append("  from ").append(r.source()).append(" -> ").append(r.nextHop()).append('\n');

@@ -22,7 +22,7 @@ import java.util.function.Function;
  * the same over a TLS handler (RFC 3261 section 26.2: SIP over TLS is a stream transport).
  */
 public final class TcpSender implements SipSender {
-    private final Map<InetSocketAddress, Channel> inbound = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, Channel> inbound;
     private final Map<InetSocketAddress, ChannelFuture> outbound = new ConcurrentHashMap<>();
     private final Transports transports;
     private final Function<InetSocketAddress, ChannelHandler> outboundPipeline;
@@ -39,6 +39,16 @@ public final class TcpSender implements SipSender {
      */
     public TcpSender(Transports transports, Function<InetSocketAddress, ChannelHandler> outboundPipeline,
                      String viaTransport) {
+        this(transports, outboundPipeline, viaTransport, new ConcurrentHashMap<>());
+    }
+
+    /**
+     * As above, registering accepted connections in {@code inbound}, which a proxy shares between its stream
+     * points, so that a response arriving elsewhere (over UDP) can go back on the connection its request came in on.
+     */
+    public TcpSender(Transports transports, Function<InetSocketAddress, ChannelHandler> outboundPipeline,
+                     String viaTransport, Map<InetSocketAddress, Channel> inbound) {
+        this.inbound = inbound;
         this.transports = transports;
         this.outboundPipeline = outboundPipeline;
         this.viaTransport = viaTransport;
