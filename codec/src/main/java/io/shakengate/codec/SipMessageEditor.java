@@ -84,7 +84,17 @@ public final class SipMessageEditor {
      * @return false if there was no Via
      */
     public boolean popVia() {
-        int i = msg.indexOf(SipHeaderName.VIA);
+        return popFirstValue(SipHeaderName.VIA);
+    }
+
+    /**
+     * Removes the first value of the first {@code name} header: the whole line when it holds one value, else
+     * the first value of a comma-separated line (Via going back, a Route naming this proxy, RFC 3261 16.4).
+     *
+     * @return false if there was no such header
+     */
+    public boolean popFirstValue(SipHeaderName name) {
+        int i = msg.indexOf(name);
         if (i < 0) {
             return false;
         }

@@ -312,7 +312,7 @@ public final class Appliance implements AutoCloseable {
                         continue;
                     }
                     ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
-                            p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp());
+                            p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp(), p.recordRoute());
                     at.put(p, switch (p.transport()) {
                         case "tcp" -> p.udpPoint() != null ? server.bindStreamToUdp(lp, services::get, null, p.udpPoint())
                                 : server.bindTcp(lp, services::get);

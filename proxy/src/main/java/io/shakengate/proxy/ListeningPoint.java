@@ -20,10 +20,19 @@ import java.net.InetSocketAddress;
  *                   (responses come back on it and continue over UDP), or null for the point's own transport
  * @param largeOverTcp for a UDP point: a request larger than 1,300 bytes goes to the next hop over TCP (RFC
  *                   3261 section 18.1.1), which must listen for TCP on the same port
+ * @param recordRoute add {@code Record-Route: <sip:advertised;lr>} to dialog-creating INVITEs, so that the
+ *                   dialog's later requests come through this point; a request whose first Route names this point
+ *                   has it removed and goes to the next Route, else to its Request-URI (RFC 3261 section 16.4)
  */
 public record ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role,
                              InetSocketAddress nextHop, boolean redirect, java.util.List<Route> routes,
-                             String nextHopTransport, boolean largeOverTcp) {
+                             String nextHopTransport, boolean largeOverTcp, boolean recordRoute) {
+
+    /** A point without Record-Route. */
+    public ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role, InetSocketAddress nextHop,
+                          boolean redirect, java.util.List<Route> routes, String nextHopTransport, boolean largeOverTcp) {
+        this(name, bind, advertised, role, nextHop, redirect, routes, nextHopTransport, largeOverTcp, false);
+    }
 
     /** The size above which a request leaves a UDP point over TCP when {@link #largeOverTcp} (RFC 3261 18.1.1). */
     public static final int UDP_LIMIT_BYTES = 1300;
@@ -36,7 +45,8 @@ public record ListeningPoint(String name, InetSocketAddress bind, String adverti
 
     /** This point at {@code bound}, advertising {@code advert}. */
     ListeningPoint at(InetSocketAddress bound, String advert) {
-        return new ListeningPoint(name, bound, advert, role, nextHop, redirect, routes, nextHopTransport, largeOverTcp);
+        return new ListeningPoint(name, bound, advert, role, nextHop, redirect, routes, nextHopTransport, largeOverTcp,
+                recordRoute);
     }
 
     /** Requests from {@code source} (an IP prefix, "address/bits") go to {@code nextHop}. */

@@ -518,8 +518,15 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
      */
     private ByteBuf encodeForward(ChannelHandlerContext ctx, SipMessage m, String branch, String transport,
                                   String advertised, AsciiString identity, String verstat, String reason,
-                                  VerificationResult result) {
+                                  VerificationResult result, boolean popRoute, boolean recordRoute) {
         editor.reset(m);
+        if (popRoute) {
+            editor.popFirstValue(SipHeaderName.ROUTE);
+        }
+        if (recordRoute) {
+            editor.addHeaderFirst("Record-Route", "<sip:" + point.advertised() + (sender.viaTransport().equals("UDP")
+                    ? "" : ";transport=" + sender.viaTransport().toLowerCase(java.util.Locale.ROOT)) + ";lr>");
+        }
         if (sender.reliable() && m.sender() != null) {
             // RFC 3581: the response finds its way back to this connection by these
             editor.appendToTopVia(";received=" + m.sender().getAddress().getHostAddress() + ";rport="
@@ -540,6 +547,30 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             resultHeaders(m, result, services.verificationPolicy(point.name()).resultHeaders());
         }
         return editor.encode(ctx.alloc());
+    }
+
+    /** True if {@code uri} names {@code hostPort} (port 5060 when absent). */
+    private static boolean names(io.shakengate.codec.SipUri uri, String hostPort) {
+        String host = uri.host();
+        if (host == null) {
+            return false;
+        }
+        String sentBy = host + ":" + (uri.port() < 0 ? 5060 : uri.port());
+        return sentBy.equalsIgnoreCase(hostPort) || (uri.port() < 0 && host.equalsIgnoreCase(hostPort));
+    }
+
+    /** The address of {@code uri} when its host is an IP literal, else null. */
+    private static InetSocketAddress literal(io.shakengate.codec.SipUri uri) {
+        String host = uri.host();
+        if (host == null || !isIpLiteral(host.startsWith("[") ? host.substring(1, host.length() - 1) : host)) {
+            return null;
+        }
+        try {
+            return new InetSocketAddress(java.net.InetAddress.getByName(host.startsWith("[")
+                    ? host.substring(1, host.length() - 1) : host), uri.port() < 0 ? 5060 : uri.port());
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
     }
 
     /** Removes upstream copies of the result headers and adds this verification's values. */
@@ -577,19 +608,32 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                          String reason, VerificationResult result) {
         boolean overStream = stream != null && point.nextHopTransport() != null;
         SipSender out = overStream ? stream : sender;
+        InetSocketAddress hop = point.nextHopFor(m.sender());
+        boolean popRoute = false;
+        if (point.recordRoute()) {
+            // RFC 3261 16.4: a Route naming this point is removed; loose routing goes to the next Route, else to
+            // the Request-URI (IP literals; a name keeps the configured next hop: no DNS on an event loop)
+            List<NameAddress> routes = m.routes();
+            if (!routes.isEmpty() && names(routes.get(0).uri(), point.advertised())) {
+                popRoute = true;
+                InetSocketAddress target = literal(routes.size() > 1 ? routes.get(1).uri() : m.requestUri());
+                hop = target != null ? target : hop;
+            }
+        }
+        boolean recordRoute = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
         ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(),
                 overStream && streamAdvertised != null ? streamAdvertised : point.advertised(), identity, verstat,
-                reason, result);
+                reason, result, popRoute, recordRoute);
         if (!overStream && stream != null && point.largeOverTcp()
                 && encoded.readableBytes() > ListeningPoint.UDP_LIMIT_BYTES) {
             // RFC 3261 section 18.1.1: too large for UDP; the same request with a TCP Via, over TCP
             encoded.release();
             out = stream;
             encoded = encodeForward(ctx, m, branch, out.viaTransport(), point.advertised(), identity, verstat, reason,
-                    result);
+                    result, popRoute, recordRoute);
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
-        out.sendRequest(ctx, encoded, point.nextHopFor(m.sender()));
+        out.sendRequest(ctx, encoded, hop);
         counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
     }
 

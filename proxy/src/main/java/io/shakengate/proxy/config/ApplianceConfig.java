@@ -158,7 +158,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     /** A listening point. */
     public record Point(String name, String transport, InetSocketAddress listen, String advertise, Role role,
                         InetSocketAddress nextHop, boolean redirect, List<io.shakengate.proxy.ListeningPoint.Route> routes,
-                        String nextHopTransport, boolean largeOverTcp, String udpPoint) {
+                        String nextHopTransport, boolean largeOverTcp, String udpPoint, boolean recordRoute) {
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
@@ -480,7 +480,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Point point(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
-                "advertise", "role", "nextHop", "redirect", "routes", "nextHopTransport", "largeOverTcp", "udpPoint"));
+                "advertise", "role", "nextHop", "redirect", "routes", "nextHopTransport", "largeOverTcp", "udpPoint",
+                "recordRoute"));
         String name = YamlNodes.scalar(required(m, "name", n, "listening point"), "name");
         String transport = m.containsKey("transport") ? YamlNodes.scalar(m.get("transport"), "transport") : "udp";
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
@@ -540,7 +541,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("advertise") ? YamlNodes.scalar(m.get("advertise"), "advertise") : null,
                 m.containsKey("role") ? YamlNodes.choice(m.get("role"), "role", Role.class) : Role.FORWARD,
                 nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect,
-                List.copyOf(routes), nextHopTransport, largeOverTcp, udpPoint);
+                List.copyOf(routes), nextHopTransport, largeOverTcp, udpPoint,
+                m.containsKey("recordRoute") && YamlNodes.bool(m.get("recordRoute"), "recordRoute"));
     }
 
     /** "ip:port" or "[ipv6]:port", IP literals only. */
@@ -629,6 +631,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                     .append(p.redirect() ? " (redirect)" : " -> " + p.nextHop()
                             + (p.nextHopTransport() != null ? " over " + p.nextHopTransport() : "")
                             + (p.udpPoint() != null ? " from " + p.udpPoint() : "")
+                            + (p.recordRoute() ? ", Record-Route" : "")
                             + (p.largeOverTcp() ? " (over tcp above 1300 bytes)" : "")).append('\n');
             for (io.shakengate.proxy.ListeningPoint.Route r : p.routes()) {
                 b.append("  from ").append(r.source()).append(" -> ").append(r.nextHop()).append('\n');
