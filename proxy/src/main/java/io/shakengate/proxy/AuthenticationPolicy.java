@@ -122,8 +122,8 @@ public final class AuthenticationPolicy {
     private final List<Rule> rules;
     private final Action defaultAction;
     private final Delivery defaultDelivery;
-    private String trunkHeader;
-    private boolean calledFromRequestUri;
+    private final String trunkHeader;
+    private final boolean calledFromRequestUri;
 
     /** A policy of {@code rules} (in order) with {@code defaultAction} when none matches; in-band delivery. */
     public AuthenticationPolicy(List<Rule> rules, Action defaultAction) {
@@ -132,9 +132,16 @@ public final class AuthenticationPolicy {
 
     /** A policy of {@code rules} (in order) with {@code defaultAction} and {@code defaultDelivery}. */
     public AuthenticationPolicy(List<Rule> rules, Action defaultAction, Delivery defaultDelivery) {
+        this(rules, defaultAction, defaultDelivery, null, false);
+    }
+
+    private AuthenticationPolicy(List<Rule> rules, Action defaultAction, Delivery defaultDelivery, String trunkHeader,
+                                 boolean calledFromRequestUri) {
         this.rules = new ArrayList<>(rules);
         this.defaultAction = defaultAction;
         this.defaultDelivery = defaultDelivery;
+        this.trunkHeader = trunkHeader;
+        this.calledFromRequestUri = calledFromRequestUri;
     }
 
     /**
@@ -167,10 +174,7 @@ public final class AuthenticationPolicy {
 
     /** This policy with {@code header} naming the trunk. */
     public AuthenticationPolicy withTrunkHeader(String header) {
-        AuthenticationPolicy p = new AuthenticationPolicy(rules, defaultAction, defaultDelivery);
-        p.trunkHeader = header;
-        p.calledFromRequestUri = calledFromRequestUri;
-        return p;
+        return new AuthenticationPolicy(rules, defaultAction, defaultDelivery, header, calledFromRequestUri);
     }
 
     /** Whether the called number is the Request-URI's (else, or when it has none, the To header's). */
@@ -180,10 +184,7 @@ public final class AuthenticationPolicy {
 
     /** This policy taking the called number from the Request-URI ({@code true}) or the To header. */
     public AuthenticationPolicy withCalledFromRequestUri(boolean fromRequestUri) {
-        AuthenticationPolicy p = new AuthenticationPolicy(rules, defaultAction, defaultDelivery);
-        p.trunkHeader = trunkHeader;
-        p.calledFromRequestUri = fromRequestUri;
-        return p;
+        return new AuthenticationPolicy(rules, defaultAction, defaultDelivery, trunkHeader, fromRequestUri);
     }
 
     /** Sign everything with attestation {@code a}. */
@@ -211,6 +212,13 @@ public final class AuthenticationPolicy {
         return false;
     }
 
+    /**
+     * Prefixes parsed once: rules and routes are matched per request on the event loops, and their prefixes
+     * come from the configuration (a bounded set), so each is parsed the first time only.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Object[]> PARSED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static Object[] parse(String cidr) {
         int slash = cidr.indexOf('/');
         try {
@@ -232,7 +240,7 @@ public final class AuthenticationPolicy {
 
     /** True if {@code a} is inside {@code cidr} ("address/bits"); a malformed prefix throws IllegalArgumentException. */
     public static boolean inPrefix(InetAddress a, String cidr) {
-        Object[] p = parse(cidr);
+        Object[] p = PARSED.computeIfAbsent(cidr, AuthenticationPolicy::parse);
         byte[] net = (byte[]) p[0];
         int bits = (Integer) p[1];
         byte[] addr = a.getAddress();

@@ -56,12 +56,16 @@ public final class LoopbackSip {
         return new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
     }
 
-    /** The {@code attest} claim of the first Identity header of {@code invite}. */
-    public static String attest(String invite) {
+    /** The claims (JSON text) of the first Identity header of {@code invite}. */
+    public static String claims(String invite) {
         int i = invite.indexOf("\r\nIdentity: ");
         assertTrue(i >= 0, invite);
         String token = invite.substring(i + 12, invite.indexOf(';', i));
-        String claims = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        return claims.replaceAll(".*\"attest\":\"([ABC])\".*", "$1");
+        return new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+    }
+
+    /** The {@code attest} claim of the first Identity header of {@code invite}. */
+    public static String attest(String invite) {
+        return claims(invite).replaceAll(".*\"attest\":\"([ABC])\".*", "$1");
     }
 }

@@ -33,34 +33,45 @@ class MixedTransportTest {
     @TempDir
     Path dir;
 
+    /** Services signing and verifying with {@code ee}'s key and its chain cached at X5U. */
+    private static ServiceConfig services(TestPki pki, TestPki.Issued ee) {
+        PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()), X5U);
+        return new ServiceConfig(signer, Attestation.A, TestServices.preloadedVerifier(pki, ee, X5U), 1500);
+    }
+
+    /**
+     * SIPp UAC over {@code uacTransport} to {@code a}, SIPp UAS over {@code uasTransport} on {@code uasPort}: every
+     * call completes, and the UAS sees Identity and verstat=TN-Validation-Passed on each.
+     */
+    private void sippThrough(ProxyServer server, InetSocketAddress a, int uasPort, String uacTransport,
+                             String uasTransport, int calls) throws Exception {
+        Process uas = Sipp.start(dir.resolve("uas.log"), "-sf", Sipp.scenario(dir, "uas-shaken.xml"), "-i",
+                "127.0.0.1", "-p", Integer.toString(uasPort), "-m", Integer.toString(calls), "-t", uasTransport);
+        Thread.sleep(300);
+        Process uac = Sipp.start(dir.resolve("uac.log"), "-sf", Sipp.scenario(dir, "uac-shaken.xml"), "-i",
+                "127.0.0.1", "-p", Integer.toString(uacTransport.equals("t1") ? Sipp.freeTcpPort() : Sipp.freeUdpPort()),
+                "127.0.0.1:" + a.getPort(), "-m", Integer.toString(calls), "-r", "10", "-t", uacTransport);
+        int uacExit = Sipp.waitFor(uac, 60);
+        int uasExit = Sipp.waitFor(uas, 30);
+        String detail = server.counters() + "\nUAC:\n" + Sipp.tail(dir.resolve("uac.log")) + "\nUAS:\n"
+                + Sipp.tail(dir.resolve("uas.log"));
+        assertEquals(0, uacExit, "every call completes: " + detail);
+        assertEquals(0, uasExit, "the UAS saw Identity and verstat=TN-Validation-Passed: " + detail);
+        assertEquals(calls, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
+    }
+
     @Test
     void udpInTcpOutEveryCallCompletes() throws Exception {
         TestPki pki = new TestPki(System.currentTimeMillis());
-        TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
-        PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()), X5U);
-        ServiceConfig services = new ServiceConfig(signer, Attestation.A, TestServices.preloadedVerifier(pki, ee, X5U),
-                1500);
+        ServiceConfig services = services(pki, pki.endEntity(TestPki.Flaw.NONE));
         InetAddress lo = InetAddress.getLoopbackAddress();
         int uasPort = Sipp.freeTcpPort();
-        int calls = 20;
         try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
             InetSocketAddress b = server.bindTcp(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
                     Role.VERIFY, new InetSocketAddress(lo, uasPort)), () -> services);
             InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null, Role.SIGN,
                     b, false, List.of(), "tcp", false), () -> services, null);
-            Process uas = Sipp.start(dir.resolve("uas.log"), "-sf", Sipp.scenario(dir, "uas-shaken.xml"), "-i",
-                    "127.0.0.1", "-p", Integer.toString(uasPort), "-m", Integer.toString(calls), "-t", "t1");
-            Thread.sleep(300);
-            Process uac = Sipp.start(dir.resolve("uac.log"), "-sf", Sipp.scenario(dir, "uac-shaken.xml"), "-i",
-                    "127.0.0.1", "-p", Integer.toString(Sipp.freeUdpPort()), "127.0.0.1:" + a.getPort(), "-m",
-                    Integer.toString(calls), "-r", "10", "-t", "u1");
-            int uacExit = Sipp.waitFor(uac, 60);
-            int uasExit = Sipp.waitFor(uas, 30);
-            String detail = server.counters() + "\nUAC:\n" + Sipp.tail(dir.resolve("uac.log")) + "\nUAS:\n"
-                    + Sipp.tail(dir.resolve("uas.log"));
-            assertEquals(0, uacExit, "every call completes: " + detail);
-            assertEquals(0, uasExit, "the UAS saw Identity and verstat=TN-Validation-Passed: " + detail);
-            assertEquals(calls, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
+            sippThrough(server, a, uasPort, "u1", "t1", 20);
         }
     }
 
@@ -68,32 +79,16 @@ class MixedTransportTest {
     @Test
     void tcpInUdpOutEveryCallCompletes() throws Exception {
         TestPki pki = new TestPki(System.currentTimeMillis());
-        TestPki.Issued ee = pki.endEntity(TestPki.Flaw.NONE);
-        PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()), X5U);
-        ServiceConfig services = new ServiceConfig(signer, Attestation.A, TestServices.preloadedVerifier(pki, ee, X5U),
-                1500);
+        ServiceConfig services = services(pki, pki.endEntity(TestPki.Flaw.NONE));
         InetAddress lo = InetAddress.getLoopbackAddress();
         int uasPort = Sipp.freeUdpPort();
-        int calls = 20;
         try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
             InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
                     Role.VERIFY, new InetSocketAddress(lo, uasPort)), () -> services);
             server.bind(new ListeningPoint("a-udp", new InetSocketAddress(lo, 0), null, Role.FORWARD, b), () -> services);
             InetSocketAddress a = server.bindStreamToUdp(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
                     Role.SIGN, b, false, List.of(), "udp", false), () -> services, null, "a-udp");
-            Process uas = Sipp.start(dir.resolve("uas.log"), "-sf", Sipp.scenario(dir, "uas-shaken.xml"), "-i",
-                    "127.0.0.1", "-p", Integer.toString(uasPort), "-m", Integer.toString(calls), "-t", "u1");
-            Thread.sleep(300);
-            Process uac = Sipp.start(dir.resolve("uac.log"), "-sf", Sipp.scenario(dir, "uac-shaken.xml"), "-i",
-                    "127.0.0.1", "-p", Integer.toString(Sipp.freeTcpPort()), "127.0.0.1:" + a.getPort(), "-m",
-                    Integer.toString(calls), "-r", "10", "-t", "t1");
-            int uacExit = Sipp.waitFor(uac, 60);
-            int uasExit = Sipp.waitFor(uas, 30);
-            String detail = server.counters() + "\nUAC:\n" + Sipp.tail(dir.resolve("uac.log")) + "\nUAS:\n"
-                    + Sipp.tail(dir.resolve("uas.log"));
-            assertEquals(0, uacExit, "every call completes: " + detail);
-            assertEquals(0, uasExit, "the UAS saw Identity and verstat=TN-Validation-Passed: " + detail);
-            assertEquals(calls, server.counters().get(ProxyCounters.Event.VERIFIED_PASSED), detail);
+            sippThrough(server, a, uasPort, "t1", "u1", 20);
         }
     }
 
@@ -106,9 +101,7 @@ class MixedTransportTest {
                 cert.keys().getPrivate(), cert.cert()).build();
         io.netty.handler.ssl.SslContext clientTls = io.netty.handler.ssl.SslContextBuilder.forClient()
                 .trustManager(pki.root.cert()).build();
-        PassportSigner signer = new PassportSigner(new SignerPool(EcdsaProvider.selected(), ee.keys().getPrivate()), X5U);
-        ServiceConfig services = new ServiceConfig(signer, Attestation.A, TestServices.preloadedVerifier(pki, ee, X5U),
-                1500);
+        ServiceConfig services = services(pki, ee);
         InetAddress lo = InetAddress.getLoopbackAddress();
         TlsTest.Uas uas = TlsTest.uas(TlsTest.jdk(pki, pki.tlsServer()));
         try (DatagramSocket caller = new DatagramSocket(0, lo);
