@@ -61,6 +61,9 @@ public final class SipMessage implements ReferenceCounted {
     private InetSocketAddress recipient;
 
     private ViaHeader topVia;
+    /** Parsed on first use and kept: a proxy reads them several times per message. */
+    private List<ViaHeader> vias;
+    private List<NameAddress> pAssertedIdentities;
     private NameAddress from;
     private NameAddress to;
     private CSeqHeader cseq;
@@ -122,6 +125,8 @@ public final class SipMessage implements ReferenceCounted {
         sender = null;
         recipient = null;
         topVia = null;
+        vias = null;
+        pAssertedIdentities = null;
         from = null;
         to = null;
         cseq = null;
@@ -337,7 +342,12 @@ public final class SipMessage implements ReferenceCounted {
 
     /** Every Via value, top first; throws VIA_INVALID. */
     public List<ViaHeader> vias() {
-        return values(SipHeaderName.VIA, ViaHeader::parse, SipParseError.VIA_INVALID);
+        List<ViaHeader> v = vias;
+        if (v == null) {
+            v = Collections.unmodifiableList(values(SipHeaderName.VIA, ViaHeader::parse, SipParseError.VIA_INVALID));
+            vias = v;
+        }
+        return v;
     }
 
     /** From, or null when absent; throws NAME_ADDR_INVALID. */
@@ -432,7 +442,13 @@ public final class SipMessage implements ReferenceCounted {
 
     /** Every P-Asserted-Identity value (RFC 3325 allows a sip/sips and a tel one); throws NAME_ADDR_INVALID. */
     public List<NameAddress> pAssertedIdentities() {
-        return values(SipHeaderName.P_ASSERTED_IDENTITY, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+        List<NameAddress> p = pAssertedIdentities;
+        if (p == null) {
+            p = Collections.unmodifiableList(values(SipHeaderName.P_ASSERTED_IDENTITY, NameAddress::parse,
+                    SipParseError.NAME_ADDR_INVALID));
+            pAssertedIdentities = p;
+        }
+        return p;
     }
 
     /**

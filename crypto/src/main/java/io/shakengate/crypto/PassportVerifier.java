@@ -273,7 +273,7 @@ public final class PassportVerifier {
     }
 
     private static String subject(ChainValidator.Result v) {
-        return v.validated().endEntity().getSubjectX500Principal().getName();
+        return v.validated().subject();
     }
 
     /**
@@ -282,8 +282,22 @@ public final class PassportVerifier {
      * name is resolved and no connection is attempted here.
      */
     boolean isAcceptableUrl(String url) {
-        return isAcceptableUrl(config, url);
+        Boolean known = acceptableUrls.get(url);
+        if (known != null) {
+            return known;
+        }
+        boolean acceptable = isAcceptableUrl(config, url);
+        if (acceptableUrls.size() >= ACCEPTABLE_URLS_REMEMBERED) {
+            acceptableUrls.clear(); // a flood of distinct URLs: start again rather than grow
+        }
+        acceptableUrls.put(url, acceptable);
+        return acceptable;
     }
+
+    /** How many x5u URLs {@link #isAcceptableUrl(String)} remembers (it is a pure function of the text). */
+    static final int ACCEPTABLE_URLS_REMEMBERED = 4096;
+    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> acceptableUrls =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The x5u rules of {@link #isAcceptableUrl(String)} under {@code config} (also for CPS tokens' x5u). */
     public static boolean isAcceptableUrl(Config config, String url) {
@@ -304,9 +318,19 @@ public final class PassportVerifier {
         return config.allowPrivateHosts() || !isSpecialAddressLiteral(u.getHost());
     }
 
+    private static boolean isDottedDigits(String h) {
+        for (int i = 0; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isSpecialAddressLiteral(String host) {
         String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        boolean literal = h.indexOf(':') >= 0 || h.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+        boolean literal = h.indexOf(':') >= 0 || isDottedDigits(h);
         if (!literal) {
             return h.equalsIgnoreCase("localhost") || h.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost");
         }

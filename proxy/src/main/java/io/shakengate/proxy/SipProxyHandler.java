@@ -661,25 +661,69 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     }
 
     /** RFC 3261 section 18.2.2 with RFC 3581: received, then rport, then sent-by; IP literals only. */
-    private static InetSocketAddress destination(ViaHeader via) {
+    private InetSocketAddress destination(ViaHeader via) {
         String host = via.received() != null ? via.received() : via.host();
         int port = via.rport() > 0 ? via.rport() : via.port() > 0 ? via.port() : 5060;
-        if (host.startsWith("[")) {
-            host = host.substring(1, host.length() - 1);
+        java.net.InetAddress address = literals.get(host);
+        if (address == null) {
+            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            if (!isIpLiteral(bare)) {
+                return null;
+            }
+            try {
+                address = java.net.InetAddress.getByName(bare); // a literal: parsed, never looked up
+            } catch (java.net.UnknownHostException e) {
+                return null;
+            }
+            if (literals.size() >= LITERALS_REMEMBERED) {
+                literals.clear();
+            }
+            literals.put(host, address);
         }
-        if (!isIpLiteral(host)) {
-            return null;
-        }
-        return new InetSocketAddress(host, port);
+        return new InetSocketAddress(address, port);
     }
+
+    /** How many Via hosts (IP literals) one handler remembers parsed: the peers a point answers are few. */
+    private static final int LITERALS_REMEMBERED = 1024;
+    /** Via host text to its parsed address; this handler's event loop only. */
+    private final java.util.HashMap<String, java.net.InetAddress> literals = new java.util.HashMap<>();
 
     private static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+        if (host.indexOf(':') >= 0) {
+            return true;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
+    /** True if {@code via}'s sent-by is this point's advertised host[:port] (compared without building text). */
     private boolean isOurs(ViaHeader via) {
-        String sentBy = via.port() < 0 ? via.host() : via.host() + ":" + via.port();
-        return sentBy.equalsIgnoreCase(point.advertised());
+        String advertised = point.advertised();
+        String host = via.host();
+        int port = via.port();
+        if (port < 0) {
+            return host.equalsIgnoreCase(advertised);
+        }
+        int hl = host.length();
+        return advertised.length() > hl + 1 && advertised.regionMatches(true, 0, host, 0, hl)
+                && advertised.charAt(hl) == ':' && portIs(advertised, hl + 1, port);
+    }
+
+    private static boolean portIs(String text, int from, int port) {
+        int value = 0;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9' || value > 65535) {
+                return false;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value == port;
     }
 
     /** z9hG4bK + a hash of the incoming top Via branch, this point's name and the transaction key fields. */

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * Reports completed calls, the JVM's CPU time per call from /proc/self/stat (sign + verify + 6 forwards per
  * call: INVITE, ACK, BYE and their responses), and the time inside the appliances per stage.
  *
- * <pre>java [-DwarmupSeconds=30] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
+ * <pre>java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
  * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
  */
 public final class SippLoad {
@@ -67,7 +67,11 @@ public final class SippLoad {
                 ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
         InetAddress lo = InetAddress.getLoopbackAddress();
         int uasPort = freePort();
-        try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
+        try (ProxyServer server = new ProxyServer(Transports.detect(), Integer.getInteger("loops", 2),
+                new SipDecoderConfig(SipDecoderConfig.DEFAULT_MAX_START_LINE_BYTES,
+                        SipDecoderConfig.DEFAULT_MAX_HEADER_BLOCK_BYTES, SipDecoderConfig.DEFAULT_MAX_HEADER_COUNT,
+                        SipDecoderConfig.DEFAULT_MAX_HEADER_VALUE_BYTES, SipDecoderConfig.DEFAULT_MAX_BODY_BYTES,
+                        Integer.getInteger("maxDatagramBytes", SipDecoderConfig.DEFAULT_MAX_DATAGRAM_BYTES)))) {
             InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
                     Role.VERIFY, new InetSocketAddress(lo, uasPort)), services);
             InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
@@ -86,6 +90,7 @@ public final class SippLoad {
             for (StageLatency.Stage s : StageLatency.Stage.values()) {
                 before[s.ordinal()] = server.latency().snapshot(s);
             }
+            java.util.Map<String, Long> threads0 = threadCpu();
             long cpu0 = cpuNanos();
             long user0 = userNanos();
             long t0 = System.nanoTime();
@@ -100,6 +105,13 @@ public final class SippLoad {
             System.out.printf("appliance CPU: %.1f us per call (sign + verify + forwards, both appliances), %.0f %% of"
                     + " one core; user %.1f us, system (kernel: UDP on loopback, epoll) %.1f us%n", cpu / 1e3 / calls,
                     100.0 * cpu / 1e9 / seconds, user / 1e3 / calls, (cpu - user) / 1e3 / calls);
+            java.util.Map<String, Long> threads = threadCpu();
+            threads.replaceAll((k, v) -> v - threads0.getOrDefault(k, 0L));
+            threads.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> System.out.printf(e.getKey().endsWith("(wake-ups)")
+                                    ? "  threads %-28s %6.1f per call%n" : "  threads %-28s %6.1f us per call%n",
+                            e.getKey(), e.getValue() / 1e3 / calls));
             for (StageLatency.Stage s : StageLatency.Stage.values()) {
                 Histogram h = server.latency().snapshot(s);
                 Histogram delta = h.copy();
@@ -163,6 +175,36 @@ public final class SippLoad {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) * 10_000_000L;
+    }
+
+    /**
+     * CPU time (utime + stime) per group of threads of this process from /proc/self/task, the group being the
+     * thread's name without its digits (event loops, GC workers, JIT compilers...), in nanoseconds; and per
+     * group "NAME (wake-ups)", the voluntary context switches (times the thread blocked and was woken) x 1000.
+     */
+    private static java.util.Map<String, Long> threadCpu() throws IOException {
+        java.util.Map<String, Long> groups = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ns = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+                    groups.merge(name, ns, Long::sum);
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            // counted as "ns" too: printed divided by calls, a count per call x 1000
+                            groups.merge(name + " (wake-ups)", 1000 * Long.parseLong(line.substring(24).trim()),
+                                    Long::sum);
+                        }
+                    }
+                } catch (IOException | RuntimeException ended) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return groups;
     }
 
     private static int freePort() throws IOException {

@@ -39,8 +39,15 @@ public final class ChainValidator {
         this.crl = crl;
     }
 
-    /** What a chain that passed says about its signer. */
-    public record Validated(X509Certificate endEntity, String spc) {
+    /**
+     * What a chain that passed says about its signer; {@code subject} is the end entity's subject DN as text
+     * (RFC 2253), formatted once here rather than for every PASSporT the chain verifies.
+     */
+    public record Validated(X509Certificate endEntity, String spc, String subject) {
+        /** The signer of {@code endEntity}, with its subject formatted from the certificate. */
+        public Validated(X509Certificate endEntity, String spc) {
+            this(endEntity, spc, endEntity.getSubjectX500Principal().getName());
+        }
     }
 
     /** The outcome: validated, or the failure. */
