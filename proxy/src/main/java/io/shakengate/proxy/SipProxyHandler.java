@@ -103,6 +103,13 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         this.latency = latency;
     }
 
+    /** The end of a read batch: what was forwarded during it leaves now (one sendmmsg for UDP). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        sender.flush(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, SipMessage m) {
         services = servicesNow.get();
@@ -351,6 +358,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                             }
                             latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
                         } finally {
+                            sender.flush(ctx); // outside a read batch: nothing else will flush it
                             pending.end(key);
                             m.release();
                             drain.finished();

@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * Reports completed calls, the JVM's CPU time per call from /proc/self/stat (sign + verify + 6 forwards per
  * call: INVITE, ACK, BYE and their responses), and the time inside the appliances per stage.
  *
- * <pre>java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
+ * <pre>[taskset -c 0] java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] [-DsippCpus=1] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
  * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
  */
 public final class SippLoad {
@@ -107,6 +107,10 @@ public final class SippLoad {
                     100.0 * cpu / 1e9 / seconds, user / 1e3 / calls, (cpu - user) / 1e3 / calls);
             java.util.Map<String, Long> threads = threadCpu();
             threads.replaceAll((k, v) -> v - threads0.getOrDefault(k, 0L));
+            long sched = threads.entrySet().stream().filter(e -> e.getKey().endsWith("(schedstat)"))
+                    .mapToLong(java.util.Map.Entry::getValue).sum();
+            System.out.printf("appliance CPU by the scheduler's run time (/proc/self/task/*/schedstat): %.1f us per"
+                    + " call, %.0f %% of one core%n", sched / 1e3 / calls, 100.0 * sched / 1e9 / seconds);
             threads.entrySet().stream().filter(e -> e.getValue() > 0)
                     .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
                     .forEach(e -> System.out.printf(e.getKey().endsWith("(wake-ups)")
@@ -149,7 +153,12 @@ public final class SippLoad {
     }
 
     private static Process sipp(Path dir, String name, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("sipp", "-nostdin", "-timeout", "120s", "-timeout_error"));
+        List<String> cmd = new ArrayList<>();
+        String cpus = System.getProperty("sippCpus");
+        if (cpus != null) {
+            cmd.addAll(List.of("taskset", "-c", cpus)); // keep the load generator off the appliance's CPUs
+        }
+        cmd.addAll(List.of("sipp", "-nostdin", "-timeout", "120s", "-timeout_error"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile())
                 .start();
@@ -178,7 +187,8 @@ public final class SippLoad {
     }
 
     /**
-     * CPU time (utime + stime) per group of threads of this process from /proc/self/task, the group being the
+     * CPU time per group of threads: utime + stime (clock ticks), and as "NAME (schedstat)" the scheduler's
+     * run time in ns, which a workload in step with the clock tick (SIPp's timers) cannot bias; of this process from /proc/self/task, the group being the
      * thread's name without its digits (event loops, GC workers, JIT compilers...), in nanoseconds; and per
      * group "NAME (wake-ups)", the voluntary context switches (times the thread blocked and was woken) x 1000.
      */
@@ -192,6 +202,10 @@ public final class SippLoad {
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long ns = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
                     groups.merge(name, ns, Long::sum);
+                    // the scheduler's own count of nanoseconds on a CPU (not sampled at clock ticks)
+                    String sched = Files.readString(t.resolve("schedstat"));
+                    groups.merge(name + " (schedstat)", Long.parseLong(sched.substring(0, sched.indexOf(' '))),
+                            Long::sum);
                     for (String line : Files.readAllLines(t.resolve("status"))) {
                         if (line.startsWith("voluntary_ctxt_switches:")) {
                             // counted as "ns" too: printed divided by calls, a count per call x 1000

@@ -25,4 +25,13 @@ public interface SipSender {
 
     /** Answers {@code request} locally (a 4xx/6xx the proxy generates). */
     void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response);
+
+    /**
+     * Sends what {@link #sendRequest} and {@link #sendResponse} left written but unflushed on {@code ctx}'s
+     * channel. A sender may leave them so while the event loop is still reading a batch of datagrams, for one
+     * {@code sendmmsg} at the end of the batch; the proxy calls this at the end of each read batch and after
+     * each message it forwards outside one.
+     */
+    default void flush(ChannelHandlerContext ctx) {
+    }
 }

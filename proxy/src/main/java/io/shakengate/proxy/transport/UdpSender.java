@@ -7,7 +7,11 @@ import io.shakengate.codec.SipMessage;
 
 import java.net.InetSocketAddress;
 
-/** UDP: every message is one datagram from the listening point's own socket. */
+/**
+ * UDP: every message is one datagram from the listening point's own socket. Requests and responses forwarded
+ * on the channel they came in on are written and left for {@link #flush}: the datagrams of one read batch then
+ * leave in one {@code sendmmsg} (native transport) instead of one system call each.
+ */
 public final class UdpSender implements SipSender {
     /** The shared instance: writes on the channel the message came in on. */
     public static final UdpSender INSTANCE = new UdpSender(null);
@@ -33,7 +37,14 @@ public final class UdpSender implements SipSender {
         if (socket != null) {
             socket.get().writeAndFlush(packet);
         } else {
-            ctx.writeAndFlush(packet);
+            ctx.write(packet); // a failed send (an unreachable peer) is dropped, as a lost datagram
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (socket == null) {
+            ctx.flush();
         }
     }
 
