@@ -60,16 +60,19 @@ public final class Appliance implements AutoCloseable {
      * that changes them is refused. The API's bearer-token file is re-read.
      */
     public synchronized void reload(ApplianceConfig next) throws IOException {
-        if (!next.points().equals(config.points()) || next.eventLoops() != config.eventLoops()
+        if (!samePoints(next.points(), config.points()) || next.eventLoops() != config.eventLoops()
+                || next.dnsRefreshSeconds() != config.dnsRefreshSeconds()
                 || !java.util.Objects.equals(next.metricsListen(), config.metricsListen())
                 || !java.util.Objects.equals(next.api(), config.api())
                 || !java.util.Objects.equals(next.tls(), config.tls())
                 || !java.util.Objects.equals(next.cps() == null ? null : next.cps().serve(),
                         config.cps() == null ? null : config.cps().serve())) {
             throw new IllegalArgumentException(
-                    "listening points, eventLoops, metrics, tls, api and cps.serve change only with a restart");
+                    "listening points, eventLoops, dnsRefreshSeconds, metrics, tls, api and cps.serve change only"
+                            + " with a restart");
         }
-        ServiceConfig resolved = resolve(next, fetchers);
+        // named next hops as the reloaded file's lookups found them (the points started with older addresses)
+        ServiceConfig resolved = resolve(next, fetchers).withNextHops(namedNextHops(next));
         List<String> tokens = apiTokens(next.api());
         services.set(resolved);
         apiTokens.set(tokens);
@@ -77,6 +80,67 @@ public final class Appliance implements AutoCloseable {
     }
 
     private volatile CrlFetcher crlFetcher;
+
+    /** Same listening points, a named next hop's current address aside. */
+    private static boolean samePoints(List<ApplianceConfig.Point> a, List<ApplianceConfig.Point> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).sameButResolution(b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static java.util.Map<String, InetSocketAddress> namedNextHops(ApplianceConfig c) {
+        java.util.Map<String, InetSocketAddress> hops = new java.util.HashMap<>();
+        for (ApplianceConfig.Point p : c.points()) {
+            if (p.nextHopName() != null) {
+                hops.put(p.name(), p.nextHop());
+            }
+        }
+        return hops;
+    }
+
+    /**
+     * Looks every named next hop up again (on the fetcher threads, never an event loop) and swaps the changed
+     * addresses in for the following requests; a failed lookup keeps the last address, says why and is counted
+     * ({@code next_hop_lookup_failed}). Returns how many next hops changed.
+     */
+    public synchronized int refreshNextHops() {
+        ServiceConfig now = services.get();
+        java.util.Map<String, InetSocketAddress> hops = new java.util.HashMap<>(now.nextHops());
+        int changed = 0;
+        for (ApplianceConfig.Point p : config.points()) {
+            if (p.nextHopName() == null) {
+                continue;
+            }
+            InetSocketAddress was = now.nextHop(p.name(), p.nextHop());
+            InetSocketAddress is;
+            try {
+                is = ApplianceConfig.resolveNextHop(p);
+            } catch (IllegalArgumentException e) {
+                server.counters().count(ProxyCounters.Event.NEXT_HOP_LOOKUP_FAILED);
+                System.err.println("next hop of listening point '" + p.name() + "' (" + p.nextHopName()
+                        + ") stays " + was + ": " + e.getMessage());
+                continue;
+            }
+            if (!is.equals(was)) {
+                hops.put(p.name(), is);
+                changed++;
+                server.counters().count(ProxyCounters.Event.NEXT_HOP_CHANGED);
+                System.out.println("next hop of listening point '" + p.name() + "' (" + p.nextHopName() + ") is now "
+                        + is + ", was " + was);
+            }
+        }
+        if (changed > 0) {
+            // a reload in between holds this lock: the services read here are still the ones in force
+            services.set(now.withNextHops(hops));
+        }
+        return changed;
+    }
 
     /** Applies the running configuration again (a fetched CRL); a failure keeps the services and says why. */
     private void reapply() {
@@ -340,6 +404,11 @@ public final class Appliance implements AutoCloseable {
                     cps == null ? () -> "" : cps::metrics);
             Appliance appliance = new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services,
                     config);
+            if (config.dnsRefreshSeconds() > 0 && !namedNextHops(config).isEmpty()) {
+                long every = config.dnsRefreshSeconds();
+                server.group().next().scheduleAtFixedRate(() -> fetchers.execute(appliance::refreshNextHops), every,
+                        every, java.util.concurrent.TimeUnit.SECONDS);
+            }
             if (crlFetcher != null) {
                 ProxyServer s = server;
                 s.group().next().scheduleAtFixedRate(() -> fetchers.execute(() -> crlFetcher.refresh(

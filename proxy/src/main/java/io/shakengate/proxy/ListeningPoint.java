@@ -68,6 +68,18 @@ public record ListeningPoint(String name, InetSocketAddress bind, String adverti
         this(name, bind, advertised, role, nextHop, false);
     }
 
+    /** The next hop of the first route whose source prefix holds {@code source}, or null if none does. */
+    public InetSocketAddress routeFor(InetSocketAddress source) {
+        if (source != null) {
+            for (Route r : routes) {
+                if (AuthenticationPolicy.inPrefix(source.getAddress(), r.source())) {
+                    return r.nextHop();
+                }
+            }
+        }
+        return null;
+    }
+
     /** Where a request from {@code source} goes: the first route whose prefix holds it, else the next hop. */
     public InetSocketAddress nextHopFor(InetSocketAddress source) {
         if (source != null) {

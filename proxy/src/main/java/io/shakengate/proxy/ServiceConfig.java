@@ -16,11 +16,38 @@ import io.shakengate.crypto.passport.PassportSigner;
  * @param authenticationPolicy which calls are signed, with which attestation, or blocked
  * @param outOfBand           the CPS client and when calls arriving are looked up there, or null
  * @param pointPolicies       verification policies of particular listening points (by name), over the default
+ * @param nextHops            next hops named by DNS as last resolved, by listening point name (see
+ *                            {@link #nextHop(String, java.net.InetSocketAddress)})
  */
 public record ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
                             long verifyBudgetMillis, VerificationPolicy verificationPolicy,
                             AuthenticationPolicy authenticationPolicy, OutOfBand outOfBand,
-                            java.util.Map<String, VerificationPolicy> pointPolicies) {
+                            java.util.Map<String, VerificationPolicy> pointPolicies,
+                            java.util.Map<String, java.net.InetSocketAddress> nextHops) {
+
+    /** Services whose listening points go to the next hops they were started with. */
+    public ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
+                         long verifyBudgetMillis, VerificationPolicy verificationPolicy,
+                         AuthenticationPolicy authenticationPolicy, OutOfBand outOfBand,
+                         java.util.Map<String, VerificationPolicy> pointPolicies) {
+        this(signer, attestation, verifier, verifyBudgetMillis, verificationPolicy, authenticationPolicy, outOfBand,
+                pointPolicies, java.util.Map.of());
+    }
+
+    /**
+     * The next hop of listening point {@code point} as DNS now gives it, or {@code started} (the address the
+     * point started with) when its next hop is no name or was never looked up again.
+     */
+    public java.net.InetSocketAddress nextHop(String point, java.net.InetSocketAddress started) {
+        java.net.InetSocketAddress now = nextHops.get(point);
+        return now != null ? now : started;
+    }
+
+    /** These services with the next hops of named points as resolved now (point name to address). */
+    public ServiceConfig withNextHops(java.util.Map<String, java.net.InetSocketAddress> resolved) {
+        return new ServiceConfig(signer, attestation, verifier, verifyBudgetMillis, verificationPolicy,
+                authenticationPolicy, outOfBand, pointPolicies, java.util.Map.copyOf(resolved));
+    }
 
     /** Services with one verification policy for every listening point. */
     public ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,

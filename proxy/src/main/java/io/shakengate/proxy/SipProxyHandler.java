@@ -616,7 +616,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                          String reason, VerificationResult result) {
         boolean overStream = stream != null && point.nextHopTransport() != null;
         SipSender out = overStream ? stream : sender;
-        InetSocketAddress hop = point.nextHopFor(m.sender());
+        InetSocketAddress routed = point.routeFor(m.sender());
+        InetSocketAddress hop = routed != null ? routed : services.nextHop(point.name(), point.nextHop());
         boolean popRoute = false;
         if (point.recordRoute()) {
             // RFC 3261 16.4: a Route naming this point is removed; loose routing goes to the next Route, else to

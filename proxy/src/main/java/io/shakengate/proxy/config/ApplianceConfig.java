@@ -21,6 +21,7 @@ import java.util.Set;
  *
  * <pre>
  * eventLoops: 2
+ * dnsRefreshSeconds: 60             # next hops named by DNS are looked up again this often (0: never)
  * metrics: { listen: "127.0.0.1:9090" }
  * signing:
  *   key: /etc/shakengate/keys/signing-key.pem
@@ -55,9 +56,24 @@ import java.util.Set;
  * @param api           the HTTP API listener, or null
  * @param cps           out-of-band SHAKEN (a CPS served here and/or the CPSs used), or null
  * @param tls           the SIP TLS certificate and trusted CAs, or null
+ * @param dnsRefreshSeconds how often next hops named by DNS are resolved again, off the event loops (0: never;
+ *                      default {@value #DEFAULT_DNS_REFRESH_SECONDS}, the JDK's own positive-cache time is 30)
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
-                              Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls) {
+                              Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls,
+                              int dnsRefreshSeconds) {
+
+    /** Default {@link #dnsRefreshSeconds()}. */
+    public static final int DEFAULT_DNS_REFRESH_SECONDS = 60;
+
+    /**
+     * The address {@code p}'s next hop name resolves to now (SRV, then A/AAAA, as at start); throws
+     * IllegalArgumentException saying what failed. Blocks on DNS: never call it on an event loop.
+     */
+    public static InetSocketAddress resolveNextHop(Point p) {
+        return NextHops.resolve(p.nextHopName(), p.nextHopTransport() != null ? p.nextHopTransport() : p.transport(),
+                dns);
+    }
 
     /**
      * SIP over TLS for listening points with {@code transport: tls}: the appliance's certificate chain and key
@@ -158,11 +174,24 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     /** A listening point. */
     public record Point(String name, String transport, InetSocketAddress listen, String advertise, Role role,
                         InetSocketAddress nextHop, boolean redirect, List<io.shakengate.proxy.ListeningPoint.Route> routes,
-                        String nextHopTransport, boolean largeOverTcp, String udpPoint, boolean recordRoute) {
+                        String nextHopTransport, boolean largeOverTcp, String udpPoint, boolean recordRoute,
+                        String nextHopName) {
+        /**
+         * True if {@code other} is this point up to where its named next hop resolves now: the same
+         * configuration text, so a reload that found a new address for it changes nothing that needs a restart.
+         */
+        public boolean sameButResolution(Point other) {
+            if (nextHopName == null || !nextHopName.equals(other.nextHopName)) {
+                return equals(other);
+            }
+            return equals(new Point(other.name, other.transport, other.listen, other.advertise, other.role, nextHop,
+                    other.redirect, other.routes, other.nextHopTransport, other.largeOverTcp, other.udpPoint,
+                    other.recordRoute, other.nextHopName));
+        }
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api", "cps", "tls");
+            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds");
 
     /** Reads and validates {@code yaml}; {@code source} names it in errors. */
     public static ApplianceConfig parse(String yaml, String source) {
@@ -246,7 +275,11 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             "listening point '" + points.get(i).name() + "' uses tls, but there is no tls section");
                 }
             }
-            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls);
+            int dnsRefresh = top.containsKey("dnsRefreshSeconds")
+                    ? YamlNodes.integer(top.get("dnsRefreshSeconds"), "dnsRefreshSeconds", 0, 86400)
+                    : DEFAULT_DNS_REFRESH_SECONDS;
+            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
+                    dnsRefresh);
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -512,9 +545,12 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             throw YamlNodes.error(m.get("largeOverTcp"), "largeOverTcp applies to udp points sending over udp");
         }
         InetSocketAddress nextHop = null;
+        String nextHopName = null;
         if (m.containsKey("nextHop")) {
             try {
-                nextHop = NextHops.resolve(YamlNodes.scalar(m.get("nextHop"), "nextHop"),
+                String text = YamlNodes.scalar(m.get("nextHop"), "nextHop").trim();
+                nextHopName = NextHops.isName(text) ? text : null;
+                nextHop = NextHops.resolve(text,
                         nextHopTransport != null ? nextHopTransport : transport, dns);
             } catch (IllegalArgumentException e) {
                 throw YamlNodes.error(m.get("nextHop"), "nextHop: " + e.getMessage());
@@ -542,7 +578,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("role") ? YamlNodes.choice(m.get("role"), "role", Role.class) : Role.FORWARD,
                 nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect,
                 List.copyOf(routes), nextHopTransport, largeOverTcp, udpPoint,
-                m.containsKey("recordRoute") && YamlNodes.bool(m.get("recordRoute"), "recordRoute"));
+                m.containsKey("recordRoute") && YamlNodes.bool(m.get("recordRoute"), "recordRoute"), nextHopName);
     }
 
     /** "ip:port" or "[ipv6]:port", IP literals only. */
@@ -570,6 +606,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     public String describe() {
         StringBuilder b = new StringBuilder();
         b.append("eventLoops: ").append(eventLoops).append('\n');
+        b.append("dnsRefreshSeconds: ").append(dnsRefreshSeconds == 0 ? "0 (named next hops resolved once)"
+                : Integer.toString(dnsRefreshSeconds)).append('\n');
         b.append("metrics: ").append(metricsListen == null ? "off" : metricsListen).append('\n');
         b.append("stop: drain until ").append(stop.quietMillis()).append(" ms quiet, at most ").append(stop.maxSeconds())
                 .append(" s\n");
@@ -628,7 +666,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         for (Point p : points) {
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
                     .append(p.listen()).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(p.redirect() ? " (redirect)" : " -> " + p.nextHop()
+                    .append(p.redirect() ? " (redirect)" : " -> " + (p.nextHopName() != null ? p.nextHopName() + " = " : "") + p.nextHop()
                             + (p.nextHopTransport() != null ? " over " + p.nextHopTransport() : "")
                             + (p.udpPoint() != null ? " from " + p.udpPoint() : "")
                             + (p.recordRoute() ? ", Record-Route" : "")

@@ -17,8 +17,9 @@ import java.util.List;
  * a bare {@code host} first asks for SRV records ({@code _sip._udp}, {@code _sip._tcp} or {@code _sips._tcp}
  * by the listening point's transport) and takes the target of the lowest priority with the highest weight,
  * else the host's A/AAAA record on the transport's default port (5060, or 5061 for TLS). Resolved when the
- * configuration is read, never on an event loop; TTLs are not followed: the address stays until a restart (a
- * SIGHUP whose lookup gives another address is refused like any change of a listening point, and says so).
+ * configuration is read, never on an event loop, and again every {@code dnsRefreshSeconds} (the appliance swaps
+ * the new address in for the following requests; a failed lookup keeps the last address and is counted). The
+ * records' own TTLs are not read (JNDI does not give them): the refresh period stands for them.
  */
 public final class NextHops {
     /** The DNS lookups, replaceable in tests. */
@@ -132,6 +133,29 @@ public final class NextHops {
     }
 
     private static boolean isLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+        if (host.indexOf(':') >= 0) {
+            return true;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c != '.' && (c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if next hop {@code value} ({@code host}, {@code host:port}, or a literal) names a host by DNS. */
+    public static boolean isName(String value) {
+        String v = value.trim();
+        if (v.startsWith("[")) {
+            return false;
+        }
+        int colon = v.indexOf(':');
+        if (colon >= 0 && v.indexOf(':', colon + 1) >= 0) {
+            return false; // a bare IPv6 literal
+        }
+        String host = colon < 0 ? v : v.substring(0, colon);
+        return !host.isEmpty() && !isLiteral(host);
     }
 }

@@ -1,0 +1,132 @@
+package io.shakengate.proxy.config;
+
+import io.shakengate.proxy.Appliance;
+import io.shakengate.proxy.LoopbackSip;
+import io.shakengate.proxy.ProxyCounters;
+import org.junit.jupiter.api.Test;
+
+import javax.naming.NamingException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A next hop named by DNS follows its records while the appliance runs: the timer looks the name up again and
+ * the following requests go to the new address; a failed lookup keeps the last address and is counted; a
+ * reload whose lookup finds another address is accepted (the name did not change) and routes by it. DNS is
+ * our own (no DNS server is reachable from the test machines): an SRV record whose port we move between two
+ * loopback sockets.
+ */
+class DnsRefreshTest {
+    /** SRV _sip._udp.softswitch.test -> target.test:{@link #port}; A target.test -> 127.0.0.1. */
+    static final class MovingDns implements NextHops.Dns {
+        volatile int port;
+        volatile boolean down;
+
+        @Override
+        public List<String> srv(String name) throws NamingException {
+            if (down) {
+                throw new NamingException("DNS server unreachable");
+            }
+            return name.equals("_sip._udp.softswitch.test") ? List.of("10 10 " + port + " target.test.") : List.of();
+        }
+
+        @Override
+        public InetAddress address(String host) throws UnknownHostException {
+            if (!host.equals("target.test")) {
+                throw new UnknownHostException(host);
+            }
+            return InetAddress.getLoopbackAddress();
+        }
+    }
+
+    @Test
+    void aNamedNextHopFollowsItsRecords() throws Exception {
+        NextHops.Dns saved = ApplianceConfig.dns;
+        MovingDns dns = new MovingDns();
+        ApplianceConfig.dns = dns;
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (DatagramSocket first = new DatagramSocket(0, lo); DatagramSocket second = new DatagramSocket(0, lo);
+             DatagramSocket caller = new DatagramSocket(0, lo)) {
+            first.setSoTimeout(3000);
+            second.setSoTimeout(200);
+            dns.port = first.getLocalPort();
+            String yaml = String.join("\n",
+                    "dnsRefreshSeconds: 1",
+                    "listeningPoints:",
+                    "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: softswitch.test }",
+                    "");
+            ApplianceConfig c = ApplianceConfig.parse(yaml, "t.yaml");
+            assertTrue(c.describe().contains("-> softswitch.test = "), c.describe());
+            try (Appliance a = Appliance.start(c)) {
+                InetSocketAddress point = a.bound().get(0);
+                LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "d1", "12155550121",
+                        "12155550131", null));
+                assertTrue(LoopbackSip.receive(first).contains("Call-ID: d1\r\n"));
+
+                // the record moves: within a few refresh periods the requests follow it (the timer, not the test)
+                dns.port = second.getLocalPort();
+                boolean moved = false;
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                for (int i = 0; !moved && System.nanoTime() < deadline; i++) {
+                    LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "d2-" + i,
+                            "12155550121", "12155550131", null));
+                    try {
+                        moved = LoopbackSip.receive(second).contains("Call-ID: d2-");
+                    } catch (SocketTimeoutException notYet) {
+                        // still the old address
+                    }
+                }
+                assertTrue(moved, "requests go to the new address");
+                assertEquals(1, a.server().counters().get(ProxyCounters.Event.NEXT_HOP_CHANGED));
+
+                // DNS down: the last address stays, the failure is counted
+                dns.down = true;
+                assertEquals(0, a.refreshNextHops());
+                assertTrue(a.server().counters().get(ProxyCounters.Event.NEXT_HOP_LOOKUP_FAILED) >= 1);
+                second.setSoTimeout(3000);
+                drain(second);
+                LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "d3", "12155550121",
+                        "12155550131", null));
+                assertTrue(LoopbackSip.receive(second).contains("Call-ID: d3\r\n"));
+
+                // a reload reads the name again: accepted although the address differs from the start's
+                dns.down = false;
+                dns.port = first.getLocalPort();
+                a.reload(ApplianceConfig.parse(yaml, "t.yaml"));
+                drain(first);
+                LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "d4", "12155550121",
+                        "12155550131", null));
+                assertTrue(LoopbackSip.receive(first).contains("Call-ID: d4\r\n"));
+            }
+        } finally {
+            ApplianceConfig.dns = saved;
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(
+                "dnsRefreshSeconds: -1\nlisteningPoints:\n  - { name: p, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\" }\n",
+                "t.yaml"));
+        assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("dnsRefreshSeconds"), e.getMessage());
+    }
+
+    /** Reads and drops what is already queued on {@code s} (earlier requests of the polling loop). */
+    private static void drain(DatagramSocket s) throws Exception {
+        int timeout = s.getSoTimeout();
+        s.setSoTimeout(50);
+        try {
+            while (true) {
+                LoopbackSip.receive(s);
+            }
+        } catch (SocketTimeoutException empty) {
+            // nothing left
+        } finally {
+            s.setSoTimeout(timeout);
+        }
+    }
+}
