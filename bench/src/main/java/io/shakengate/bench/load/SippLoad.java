@@ -111,7 +111,7 @@ public final class SippLoad {
                     .mapToLong(java.util.Map.Entry::getValue).sum();
             System.out.printf("appliance CPU by the scheduler's run time (/proc/self/task/*/schedstat): %.1f us per"
                     + " call, %.0f %% of one core%n", sched / 1e3 / calls, 100.0 * sched / 1e9 / seconds);
-            threads.entrySet().stream().filter(e -> e.getValue() > 0)
+            threads.entrySet().stream().filter(e -> e.getValue() / 1e3 / calls >= 0.05)
                     .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
                     .forEach(e -> System.out.printf(e.getKey().endsWith("(wake-ups)")
                                     ? "  threads %-28s %6.1f per call%n" : "  threads %-28s %6.1f us per call%n",
