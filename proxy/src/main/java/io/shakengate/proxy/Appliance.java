@@ -96,43 +96,37 @@ public final class Appliance implements AutoCloseable {
 
     private static java.util.Map<String, InetSocketAddress> namedNextHops(ApplianceConfig c) {
         java.util.Map<String, InetSocketAddress> hops = new java.util.HashMap<>();
-        for (ApplianceConfig.Point p : c.points()) {
-            if (p.nextHopName() != null) {
-                hops.put(p.name(), p.nextHop());
-            }
+        for (ApplianceConfig.NamedHop h : c.namedHops()) {
+            hops.put(h.key(), h.started());
         }
         return hops;
     }
 
     /**
-     * Looks every named next hop up again (on the fetcher threads, never an event loop) and swaps the changed
-     * addresses in for the following requests; a failed lookup keeps the last address, says why and is counted
-     * ({@code next_hop_lookup_failed}). Returns how many next hops changed.
+     * Looks every named next hop (a point's, a route's) up again (on the fetcher threads, never an event loop)
+     * and swaps the changed addresses in for the following requests; a failed lookup keeps the last address,
+     * says why and is counted ({@code next_hop_lookup_failed}). Returns how many next hops changed.
      */
     public synchronized int refreshNextHops() {
         ServiceConfig now = services.get();
         java.util.Map<String, InetSocketAddress> hops = new java.util.HashMap<>(now.nextHops());
         int changed = 0;
-        for (ApplianceConfig.Point p : config.points()) {
-            if (p.nextHopName() == null) {
-                continue;
-            }
-            InetSocketAddress was = now.nextHop(p.name(), p.nextHop());
+        for (ApplianceConfig.NamedHop h : config.namedHops()) {
+            InetSocketAddress was = now.nextHop(h.key(), h.started());
             InetSocketAddress is;
             try {
-                is = ApplianceConfig.resolveNextHop(p);
+                is = ApplianceConfig.resolveName(h.name(), h.transport());
             } catch (IllegalArgumentException e) {
                 server.counters().count(ProxyCounters.Event.NEXT_HOP_LOOKUP_FAILED);
-                System.err.println("next hop of listening point '" + p.name() + "' (" + p.nextHopName()
-                        + ") stays " + was + ": " + e.getMessage());
+                System.err.println("next hop of " + h.key() + " (" + h.name() + ") stays " + was + ": "
+                        + e.getMessage());
                 continue;
             }
             if (!is.equals(was)) {
-                hops.put(p.name(), is);
+                hops.put(h.key(), is);
                 changed++;
                 server.counters().count(ProxyCounters.Event.NEXT_HOP_CHANGED);
-                System.out.println("next hop of listening point '" + p.name() + "' (" + p.nextHopName() + ") is now "
-                        + is + ", was " + was);
+                System.out.println("next hop of " + h.key() + " (" + h.name() + ") is now " + is + ", was " + was);
             }
         }
         if (changed > 0) {

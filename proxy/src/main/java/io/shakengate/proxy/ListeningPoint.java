@@ -49,12 +49,25 @@ public record ListeningPoint(String name, InetSocketAddress bind, String adverti
                 recordRoute);
     }
 
-    /** Requests from {@code source} (an IP prefix, "address/bits") go to {@code nextHop}. */
-    public record Route(String source, InetSocketAddress nextHop) {
+    /**
+     * Requests from {@code source} (an IP prefix, "address/bits") go to {@code nextHop}, which
+     * {@code nextHopName} names by DNS (null for an IP literal).
+     */
+    public record Route(String source, InetSocketAddress nextHop, String nextHopName) {
         /** Validates the prefix now. */
         public Route {
             AuthenticationPolicy.inPrefix(java.net.InetAddress.getLoopbackAddress(), source);
         }
+
+        /** A route to an IP literal. */
+        public Route(String source, InetSocketAddress nextHop) {
+            this(source, nextHop, null);
+        }
+    }
+
+    /** The key under which {@link ServiceConfig#nextHops()} holds route {@code index}'s current address. */
+    public static String routeKey(String point, int index) {
+        return point + " route " + index;
     }
 
     /** A listening point without routes by source. */
@@ -68,27 +81,27 @@ public record ListeningPoint(String name, InetSocketAddress bind, String adverti
         this(name, bind, advertised, role, nextHop, false);
     }
 
-    /** The next hop of the first route whose source prefix holds {@code source}, or null if none does. */
-    public InetSocketAddress routeFor(InetSocketAddress source) {
+    /** The index of the first route whose source prefix holds {@code source}, or -1 if none does. */
+    public int routeIndexFor(InetSocketAddress source) {
         if (source != null) {
-            for (Route r : routes) {
-                if (AuthenticationPolicy.inPrefix(source.getAddress(), r.source())) {
-                    return r.nextHop();
+            for (int i = 0; i < routes.size(); i++) {
+                if (AuthenticationPolicy.inPrefix(source.getAddress(), routes.get(i).source())) {
+                    return i;
                 }
             }
         }
-        return null;
+        return -1;
+    }
+
+    /** The next hop (as configured) of the first route whose source prefix holds {@code source}, or null. */
+    public InetSocketAddress routeFor(InetSocketAddress source) {
+        int i = routeIndexFor(source);
+        return i < 0 ? null : routes.get(i).nextHop();
     }
 
     /** Where a request from {@code source} goes: the first route whose prefix holds it, else the next hop. */
     public InetSocketAddress nextHopFor(InetSocketAddress source) {
-        if (source != null) {
-            for (Route r : routes) {
-                if (AuthenticationPolicy.inPrefix(source.getAddress(), r.source())) {
-                    return r.nextHop();
-                }
-            }
-        }
-        return nextHop;
+        InetSocketAddress routed = routeFor(source);
+        return routed != null ? routed : nextHop;
     }
 }

@@ -16,8 +16,8 @@ import io.shakengate.crypto.passport.PassportSigner;
  * @param authenticationPolicy which calls are signed, with which attestation, or blocked
  * @param outOfBand           the CPS client and when calls arriving are looked up there, or null
  * @param pointPolicies       verification policies of particular listening points (by name), over the default
- * @param nextHops            next hops named by DNS as last resolved, by listening point name (see
- *                            {@link #nextHop(String, java.net.InetSocketAddress)})
+ * @param nextHops            next hops named by DNS as last resolved, by listening point name (and
+ *                            {@link ListeningPoint#routeKey} for its routes; see {@link #nextHop})
  */
 public record ServiceConfig(PassportSigner signer, Attestation attestation, PassportVerifier verifier,
                             long verifyBudgetMillis, VerificationPolicy verificationPolicy,
@@ -35,15 +35,15 @@ public record ServiceConfig(PassportSigner signer, Attestation attestation, Pass
     }
 
     /**
-     * The next hop of listening point {@code point} as DNS now gives it, or {@code started} (the address the
-     * point started with) when its next hop is no name or was never looked up again.
+     * The next hop under {@code key} (a listening point's name, or {@link ListeningPoint#routeKey}) as DNS now
+     * gives it, or {@code started} (the address it started with) when it is no name or was not looked up again.
      */
-    public java.net.InetSocketAddress nextHop(String point, java.net.InetSocketAddress started) {
-        java.net.InetSocketAddress now = nextHops.get(point);
+    public java.net.InetSocketAddress nextHop(String key, java.net.InetSocketAddress started) {
+        java.net.InetSocketAddress now = nextHops.get(key);
         return now != null ? now : started;
     }
 
-    /** These services with the next hops of named points as resolved now (point name to address). */
+    /** These services with named next hops as resolved now (key as in {@link #nextHop} to address). */
     public ServiceConfig withNextHops(java.util.Map<String, java.net.InetSocketAddress> resolved) {
         return new ServiceConfig(signer, attestation, verifier, verifyBudgetMillis, verificationPolicy,
                 authenticationPolicy, outOfBand, pointPolicies, java.util.Map.copyOf(resolved));

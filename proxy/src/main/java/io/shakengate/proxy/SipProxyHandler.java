@@ -570,7 +570,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     /** The address of {@code uri} when its host is an IP literal, else null. */
     private static InetSocketAddress literal(io.shakengate.codec.SipUri uri) {
         String host = uri.host();
-        if (host == null || !isIpLiteral(host.startsWith("[") ? host.substring(1, host.length() - 1) : host)) {
+        if (host == null || !io.shakengate.proxy.config.NextHops.isLiteral(
+                host.startsWith("[") ? host.substring(1, host.length() - 1) : host)) {
             return null;
         }
         try {
@@ -616,8 +617,9 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                          String reason, VerificationResult result) {
         boolean overStream = stream != null && point.nextHopTransport() != null;
         SipSender out = overStream ? stream : sender;
-        InetSocketAddress routed = point.routeFor(m.sender());
-        InetSocketAddress hop = routed != null ? routed : services.nextHop(point.name(), point.nextHop());
+        int route = point.routeIndexFor(m.sender());
+        InetSocketAddress hop = route < 0 ? services.nextHop(point.name(), point.nextHop())
+                : services.nextHop(ListeningPoint.routeKey(point.name(), route), point.routes().get(route).nextHop());
         boolean popRoute = false;
         if (point.recordRoute()) {
             // RFC 3261 16.4: a Route naming this point is removed; loose routing goes to the next Route, else to
@@ -676,7 +678,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         java.net.InetAddress address = literals.get(host);
         if (address == null) {
             String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            if (!isIpLiteral(bare)) {
+            if (!io.shakengate.proxy.config.NextHops.isLiteral(bare)) {
                 return null;
             }
             try {
@@ -696,19 +698,6 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private static final int LITERALS_REMEMBERED = 1024;
     /** Via host text to its parsed address; this handler's event loop only. */
     private final java.util.HashMap<String, java.net.InetAddress> literals = new java.util.HashMap<>();
-
-    private static boolean isIpLiteral(String host) {
-        if (host.indexOf(':') >= 0) {
-            return true;
-        }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c != '.' && (c < '0' || c > '9')) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** True if {@code via}'s sent-by is this point's advertised host[:port] (compared without building text). */
     private boolean isOurs(ViaHeader via) {

@@ -67,12 +67,35 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     public static final int DEFAULT_DNS_REFRESH_SECONDS = 60;
 
     /**
-     * The address {@code p}'s next hop name resolves to now (SRV, then A/AAAA, as at start); throws
-     * IllegalArgumentException saying what failed. Blocks on DNS: never call it on an event loop.
+     * The address next hop {@code name} resolves to now for a point sending over {@code transport} (SRV, then
+     * A/AAAA, as at start); throws IllegalArgumentException saying what failed. Blocks on DNS: never call it
+     * on an event loop.
      */
-    public static InetSocketAddress resolveNextHop(Point p) {
-        return NextHops.resolve(p.nextHopName(), p.nextHopTransport() != null ? p.nextHopTransport() : p.transport(),
-                dns);
+    public static InetSocketAddress resolveName(String name, String transport) {
+        return NextHops.resolve(name, transport, dns);
+    }
+
+    /** A next hop named by DNS: where it is kept ({@code key}), its name, transport and address at start. */
+    public record NamedHop(String key, String name, String transport, InetSocketAddress started) {
+    }
+
+    /** The next hops of this configuration named by DNS: each point's, then its routes' (by route key). */
+    public List<NamedHop> namedHops() {
+        List<NamedHop> out = new ArrayList<>();
+        for (Point p : points) {
+            if (p.nextHopName() != null) {
+                out.add(new NamedHop(p.name(), p.nextHopName(),
+                        p.nextHopTransport() != null ? p.nextHopTransport() : p.transport(), p.nextHop()));
+            }
+            for (int i = 0; i < p.routes().size(); i++) {
+                io.shakengate.proxy.ListeningPoint.Route r = p.routes().get(i);
+                if (r.nextHopName() != null) {
+                    out.add(new NamedHop(io.shakengate.proxy.ListeningPoint.routeKey(p.name(), i), r.nextHopName(),
+                            p.transport(), r.nextHop()));
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -181,12 +204,18 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
          * configuration text, so a reload that found a new address for it changes nothing that needs a restart.
          */
         public boolean sameButResolution(Point other) {
-            if (nextHopName == null || !nextHopName.equals(other.nextHopName)) {
-                return equals(other);
+            return resolvedAway().equals(other.resolvedAway());
+        }
+
+        /** This point with the addresses of its named next hops left out (their names stay). */
+        private Point resolvedAway() {
+            List<io.shakengate.proxy.ListeningPoint.Route> rs = new ArrayList<>();
+            for (io.shakengate.proxy.ListeningPoint.Route r : routes) {
+                rs.add(r.nextHopName() == null ? r
+                        : new io.shakengate.proxy.ListeningPoint.Route(r.source(), null, r.nextHopName()));
             }
-            return equals(new Point(other.name, other.transport, other.listen, other.advertise, other.role, nextHop,
-                    other.redirect, other.routes, other.nextHopTransport, other.largeOverTcp, other.udpPoint,
-                    other.recordRoute, other.nextHopName));
+            return new Point(name, transport, listen, advertise, role, nextHopName == null ? nextHop : null, redirect,
+                    rs, nextHopTransport, largeOverTcp, udpPoint, recordRoute, nextHopName);
         }
     }
 
@@ -564,10 +593,10 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             for (Node r : YamlNodes.sequence(m.get("routes"), "routes")) {
                 Map<String, Node> rm = YamlNodes.mapping(r, "a route", Set.of("source", "nextHop"));
                 try {
+                    String hop = YamlNodes.scalar(required(rm, "nextHop", r, "route"), "route nextHop").trim();
                     routes.add(new io.shakengate.proxy.ListeningPoint.Route(
                             YamlNodes.scalar(required(rm, "source", r, "route"), "route source"),
-                            NextHops.resolve(YamlNodes.scalar(required(rm, "nextHop", r, "route"), "route nextHop"),
-                                    transport, dns)));
+                            NextHops.resolve(hop, transport, dns), NextHops.isName(hop) ? hop : null));
                 } catch (IllegalArgumentException e) {
                     throw YamlNodes.error(r, "route: " + e.getMessage());
                 }
@@ -672,7 +701,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             + (p.recordRoute() ? ", Record-Route" : "")
                             + (p.largeOverTcp() ? " (over tcp above 1300 bytes)" : "")).append('\n');
             for (io.shakengate.proxy.ListeningPoint.Route r : p.routes()) {
-                b.append("  from ").append(r.source()).append(" -> ").append(r.nextHop()).append('\n');
+                b.append("  from ").append(r.source()).append(" -> ")
+                        .append(r.nextHopName() != null ? r.nextHopName() + " = " : "").append(r.nextHop()).append('\n');
             }
         }
         return b.toString();

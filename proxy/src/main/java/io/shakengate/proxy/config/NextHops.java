@@ -132,7 +132,8 @@ public final class NextHops {
         }
     }
 
-    private static boolean isLiteral(String host) {
+    /** True if {@code host} (without brackets) is an IPv4 or IPv6 literal, decided on the text alone. */
+    public static boolean isLiteral(String host) {
         if (host.indexOf(':') >= 0) {
             return true;
         }
