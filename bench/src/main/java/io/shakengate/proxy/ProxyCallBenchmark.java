@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -47,7 +48,8 @@ import java.util.concurrent.TimeUnit;
  * Call-ID and branch and gets a fresh PASSporT (no verified-token cache hit). What it leaves out is what the
  * event loop and the kernel add per datagram (epoll, recvmsg, sendmsg); {@code SippLoad} measures all of it.
  *
- * <p>Baselines in the same run: {@code signOnly} and {@code verifyOnly} (the ECDSA operations alone, raw).
+ * <p>Baselines in the same run: {@code signOnly} and {@code verifyOnly} (the ECDSA operations alone, raw), and
+ * {@code roles=forward} (both points only forwarding: the messaging without STIR).
  * <pre>java -jar bench/target/microbenchmarks.jar ProxyCallBenchmark -prof gc</pre>
  */
 @State(Scope.Thread)
@@ -61,6 +63,10 @@ public class ProxyCallBenchmark {
     private static final InetSocketAddress SIGN = new InetSocketAddress("127.0.0.1", 5062);
     private static final InetSocketAddress VERIFY = new InetSocketAddress("127.0.0.1", 5064);
     private static final InetSocketAddress UAS = new InetSocketAddress("127.0.0.1", 5080);
+
+    /** "shaken": the points sign and verify; "forward": both only forward (the messaging cost alone). */
+    @Param({"shaken", "forward"})
+    public String roles;
 
     private EmbeddedChannel sign;
     private EmbeddedChannel verify;
@@ -89,8 +95,11 @@ public class ProxyCallBenchmark {
                 ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
         counters = new ProxyCounters();
         StageLatency latency = new StageLatency();
-        sign = channel(new ListeningPoint("sign", SIGN, "127.0.0.1:5062", Role.SIGN, VERIFY), services, latency);
-        verify = channel(new ListeningPoint("verify", VERIFY, "127.0.0.1:5064", Role.VERIFY, UAS), services, latency);
+        boolean shaken = roles.equals("shaken");
+        sign = channel(new ListeningPoint("sign", SIGN, "127.0.0.1:5062", shaken ? Role.SIGN : Role.FORWARD, VERIFY),
+                services, latency);
+        verify = channel(new ListeningPoint("verify", VERIFY, "127.0.0.1:5064", shaken ? Role.VERIFY : Role.FORWARD,
+                UAS), services, latency);
         signer = new SignerPool(provider, pki.signerKeys().getPrivate()).signer();
         verifier = new io.shakengate.crypto.sign.Es256Verifier(provider);
         publicKey = pki.signerKeys().getPublic();
@@ -139,7 +148,7 @@ public class ProxyCallBenchmark {
         int bytes = 0;
         ByteBuf invite = through(sign, verify, request("INVITE", callId, branch, 1, ""), UAC, SIGN);
         String inviteText = invite.toString(StandardCharsets.US_ASCII);
-        if (!inviteText.contains("verstat=TN-Validation-Passed")) {
+        if (roles.equals("shaken") && !inviteText.contains("verstat=TN-Validation-Passed")) {
             throw new IllegalStateException("not verified:\n" + inviteText);
         }
         bytes += invite.readableBytes();

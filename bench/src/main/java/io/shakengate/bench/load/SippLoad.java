@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * Reports completed calls, the JVM's CPU time per call from /proc/self/stat (sign + verify + 6 forwards per
  * call: INVITE, ACK, BYE and their responses), and the time inside the appliances per stage.
  *
- * <pre>[taskset -c 0] java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] [-DsippCpus=1] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
+ * <pre>[taskset -c 0] java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] [-DsippCpus=1] [-Dforward=true] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
  * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
  */
 public final class SippLoad {
@@ -67,15 +67,18 @@ public final class SippLoad {
                 ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
         InetAddress lo = InetAddress.getLoopbackAddress();
         int uasPort = freePort();
-        try (ProxyServer server = new ProxyServer(Transports.detect(), Integer.getInteger("loops", 2),
+        try (ProxyServer server = new ProxyServer(Boolean.getBoolean("nio") ? Transports.nio() : Transports.detect(),
+                Integer.getInteger("loops", 2),
                 new SipDecoderConfig(SipDecoderConfig.DEFAULT_MAX_START_LINE_BYTES,
                         SipDecoderConfig.DEFAULT_MAX_HEADER_BLOCK_BYTES, SipDecoderConfig.DEFAULT_MAX_HEADER_COUNT,
                         SipDecoderConfig.DEFAULT_MAX_HEADER_VALUE_BYTES, SipDecoderConfig.DEFAULT_MAX_BODY_BYTES,
                         Integer.getInteger("maxDatagramBytes", SipDecoderConfig.DEFAULT_MAX_DATAGRAM_BYTES)))) {
+            // -Dforward=true: both points only forward (no signing, no verification), for the messaging cost alone
+            boolean forwardOnly = Boolean.getBoolean("forward");
             InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
-                    Role.VERIFY, new InetSocketAddress(lo, uasPort)), services);
+                    forwardOnly ? Role.FORWARD : Role.VERIFY, new InetSocketAddress(lo, uasPort)), services);
             InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
-                    Role.SIGN, b), services);
+                    forwardOnly ? Role.FORWARD : Role.SIGN, b), services);
             System.out.println("transport " + server.transports().describe() + ", ECDSA " + provider.describe());
             // warm-up: WARMUP_SECONDS at the target rate (JIT compilation would otherwise be most of the CPU
             // of a short run), then the measured run
@@ -146,7 +149,12 @@ public final class SippLoad {
         Path p = dir.resolve(name);
         if (!Files.exists(p)) {
             try (InputStream in = SippLoad.class.getResourceAsStream("/sipp/" + name)) {
-                Files.copy(in, p);
+                String xml = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                if (Boolean.getBoolean("forward")) {
+                    // forwarded calls carry no Identity and no verstat: the UAS answers without checking
+                    xml = xml.replaceAll("(?s)<action>.*?</action>", "").replaceAll("<Reference [^>]*/>", "");
+                }
+                Files.writeString(p, xml, StandardCharsets.ISO_8859_1);
             }
         }
         return p.toString();
