@@ -80,19 +80,11 @@ public class ProxyCallBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        DemoPki pki = new DemoPki("1234");
-        String x5u = "https://certs.shakengate.bench/sti/1234.pem";
-        EcdsaProvider provider = EcdsaProvider.selected();
-        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
-                System::currentTimeMillis);
-        cache.preload(x5u, pki.chainPem().getBytes(StandardCharsets.US_ASCII));
-        ServiceConfig services = new ServiceConfig(
-                new PassportSigner(new SignerPool(provider, pki.signerKeys().getPrivate()), x5u), Attestation.A,
-                new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
-                        new ChainValidator(Set.of(new TrustAnchor(pki.root(), null)), null),
-                        () -> System.currentTimeMillis() / 1000, provider),
-                ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
+        io.shakengate.bench.load.BenchServices bench =
+                io.shakengate.bench.load.BenchServices.create("https://certs.shakengate.bench/sti/1234.pem");
+        ServiceConfig services = bench.services();
+        EcdsaProvider provider = bench.provider();
+        DemoPki pki = bench.pki();
         counters = new ProxyCounters();
         StageLatency latency = new StageLatency();
         boolean shaken = roles.equals("shaken");

@@ -557,6 +557,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return editor.encode(ctx.alloc());
     }
 
+    /** A route's next hop: as last resolved if DNS names it (no key text is built for an IP literal). */
+    private InetSocketAddress routeHop(ListeningPoint.Route r, int index) {
+        return r.nextHopName() == null ? r.nextHop()
+                : services.nextHop(ListeningPoint.routeKey(point.name(), index), r.nextHop());
+    }
+
     /** True if {@code uri} names {@code hostPort} (port 5060 when absent). */
     private static boolean names(io.shakengate.codec.SipUri uri, String hostPort) {
         String host = uri.host();
@@ -619,7 +625,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         SipSender out = overStream ? stream : sender;
         int route = point.routeIndexFor(m.sender());
         InetSocketAddress hop = route < 0 ? services.nextHop(point.name(), point.nextHop())
-                : services.nextHop(ListeningPoint.routeKey(point.name(), route), point.routes().get(route).nextHop());
+                : routeHop(point.routes().get(route), route);
         boolean popRoute = false;
         if (point.recordRoute()) {
             // RFC 3261 16.4: a Route naming this point is removed; loose routing goes to the next Route, else to

@@ -52,19 +52,9 @@ public final class SippLoad {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         Path dir = Files.createTempDirectory("shakengate-load");
-        DemoPki pki = new DemoPki("1234");
-        String x5u = "https://certs.shakengate.load/sti/1234.pem";
-        EcdsaProvider provider = EcdsaProvider.selected();
-        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                url -> CompletableFuture.completedFuture(CertificateFetcher.Response.failed(404, "HTTP 404")),
-                System::currentTimeMillis);
-        cache.preload(x5u, pki.chainPem().getBytes(StandardCharsets.US_ASCII));
-        ServiceConfig services = new ServiceConfig(
-                new PassportSigner(new SignerPool(provider, pki.signerKeys().getPrivate()), x5u), Attestation.A,
-                new PassportVerifier(PassportVerifier.Config.DEFAULT, cache,
-                        new ChainValidator(Set.of(new TrustAnchor(pki.root(), null)), null),
-                        () -> System.currentTimeMillis() / 1000, provider),
-                ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS);
+        BenchServices bench = BenchServices.create("https://certs.shakengate.load/sti/1234.pem");
+        ServiceConfig services = bench.services();
+        EcdsaProvider provider = bench.provider();
         InetAddress lo = InetAddress.getLoopbackAddress();
         int uasPort = freePort();
         try (ProxyServer server = new ProxyServer(Boolean.getBoolean("nio") ? Transports.nio() : Transports.detect(),
