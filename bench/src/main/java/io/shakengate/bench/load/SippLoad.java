@@ -40,7 +40,10 @@ import java.util.concurrent.TimeUnit;
  * Reports completed calls, the JVM's CPU time per call from /proc/self/stat (sign + verify + 6 forwards per
  * call: INVITE, ACK, BYE and their responses), and the time inside the appliances per stage.
  *
- * <pre>[taskset -c 0] java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] [-DsippCpus=1] [-Dforward=true] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
+ * With {@code -Dpeer=kamailio} the same runs go through Kamailio and its secsipid module instead (the
+ * baseline, {@link KamailioPeer}; {@code -DpeerCpus=0} pins it).
+ *
+ * <pre>[taskset -c 0] java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] [-DsippCpus=1] [-Dforward=true] [-Dpeer=kamailio -DpeerCpus=0] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
  * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
  */
 public final class SippLoad {
@@ -57,6 +60,10 @@ public final class SippLoad {
         EcdsaProvider provider = bench.provider();
         InetAddress lo = InetAddress.getLoopbackAddress();
         int uasPort = freePort();
+        if ("kamailio".equals(System.getProperty("peer"))) {
+            runKamailio(dir, bench, uasPort, rate, calls);
+            return;
+        }
         try (ProxyServer server = new ProxyServer(Boolean.getBoolean("nio") ? Transports.nio() : Transports.detect(),
                 Integer.getInteger("loops", 2),
                 new SipDecoderConfig(SipDecoderConfig.DEFAULT_MAX_START_LINE_BYTES,
@@ -120,6 +127,32 @@ public final class SippLoad {
                             delta.getMaxValue() / 1e3, delta.getTotalCount());
                 }
             }
+        }
+    }
+
+    /**
+     * The baseline: the same runs through Kamailio with its secsipid module in place of the two points
+     * ({@link KamailioPeer}), pinned to -DpeerCpus; its CPU per call from the scheduler's run time of all its
+     * processes. The UAS checks Identity and verstat alike.
+     */
+    private static void runKamailio(Path dir, BenchServices bench, int uasPort, int rate, int calls)
+            throws Exception {
+        try (KamailioPeer k = KamailioPeer.start(dir, bench.pki(), "https://certs.shakengate.load/sti/1234.pem",
+                freePort(), freePort(), uasPort, Boolean.getBoolean("forward"), System.getProperty("peerCpus"))) {
+            int warmup = Integer.getInteger("warmupSeconds", 30);
+            runSipp(dir, uasPort, k.entry(), rate, rate * warmup);
+            long cpu0 = k.cpuNanos();
+            long t0 = System.nanoTime();
+            int[] exits = runSipp(dir, uasPort, k.entry(), rate, calls);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long cpu = k.cpuNanos() - cpu0;
+            System.out.printf("Kamailio%s: rate %d calls/s, %d calls in %.1f s: UAC exit %d, UAS exit %d (0: every"
+                            + " call complete%s)%n", Boolean.getBoolean("forward") ? " (forward only)" : " + secsipid",
+                    rate, calls, seconds, exits[0], exits[1],
+                    Boolean.getBoolean("forward") ? "" : ", Identity and verstat=TN-Validation-Passed seen");
+            System.out.printf("Kamailio CPU by the scheduler's run time (/proc/PID/task/*/schedstat, all its"
+                    + " processes): %.1f us per call, %.0f %% of one core%n", cpu / 1e3 / calls,
+                    100.0 * cpu / 1e9 / seconds);
         }
     }
 
