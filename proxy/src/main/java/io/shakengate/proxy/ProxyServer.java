@@ -52,7 +52,9 @@ public final class ProxyServer implements AutoCloseable {
         this.streamResponses = new io.shakengate.proxy.transport.TcpSender(transports, hop -> {
             throw new IllegalStateException("responses only");
         }, "TCP", streams);
-        this.group = new MultiThreadIoEventLoopGroup(loops, transports.ioHandlerFactory());
+        // "sip-loop-P-N" in top -H, jstack and /proc/PID/task/*/comm (which keeps 15 characters)
+        this.group = new MultiThreadIoEventLoopGroup(loops, new io.netty.util.concurrent.DefaultThreadFactory(
+                "sip-loop"), transports.ioHandlerFactory());
     }
 
     /**

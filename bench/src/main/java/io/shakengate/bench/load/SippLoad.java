@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * With {@code -Dpeer=kamailio} the same runs go through Kamailio and its secsipid module instead (the
  * baseline, {@link KamailioPeer}; {@code -DpeerCpus=0} pins it).
  *
- * <pre>[taskset -c 0] java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] [-DsippCpus=1] [-Dforward=true] [-Dpeer=kamailio -DpeerCpus=0] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
+ * <pre>[taskset -c 0] java [-DwarmupSeconds=30] [-Dloops=2] [-DmaxDatagramBytes=65507] [-DsippCpus=1] [-Dforward=true] [-Dsplit=true] [-Dpeer=kamailio -DpeerCpus=0] -cp bench/target/microbenchmarks.jar io.shakengate.bench.load.SippLoad RATE CALLS</pre>
  * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
  */
 public final class SippLoad {
@@ -64,31 +64,30 @@ public final class SippLoad {
             runKamailio(dir, bench, uasPort, rate, calls);
             return;
         }
-        try (ProxyServer server = new ProxyServer(Boolean.getBoolean("nio") ? Transports.nio() : Transports.detect(),
-                Integer.getInteger("loops", 2),
-                new SipDecoderConfig(SipDecoderConfig.DEFAULT_MAX_START_LINE_BYTES,
-                        SipDecoderConfig.DEFAULT_MAX_HEADER_BLOCK_BYTES, SipDecoderConfig.DEFAULT_MAX_HEADER_COUNT,
-                        SipDecoderConfig.DEFAULT_MAX_HEADER_VALUE_BYTES, SipDecoderConfig.DEFAULT_MAX_BODY_BYTES,
-                        Integer.getInteger("maxDatagramBytes", SipDecoderConfig.DEFAULT_MAX_DATAGRAM_BYTES)))) {
+        // -Dsplit=true: the verify point gets event loops of its own, so that each point's CPU shows apart
+        boolean split = Boolean.getBoolean("split");
+        try (ProxyServer server = server(); ProxyServer verifier = split ? server() : null) {
             // -Dforward=true: both points only forward (no signing, no verification), for the messaging cost alone
             boolean forwardOnly = Boolean.getBoolean("forward");
-            InetSocketAddress b = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
+            InetSocketAddress b = (split ? verifier : server).bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
                     forwardOnly ? Role.FORWARD : Role.VERIFY, new InetSocketAddress(lo, uasPort)), services);
             InetSocketAddress a = server.bind(new ListeningPoint("sign", new InetSocketAddress(lo, 0), null,
                     forwardOnly ? Role.FORWARD : Role.SIGN, b), services);
             System.out.println("transport " + server.transports().describe() + ", ECDSA " + provider.describe());
+            if (split) {
+                System.out.println("event loops: sign point " + loopName(server) + ", verify point "
+                        + loopName(verifier));
+            }
             // warm-up: WARMUP_SECONDS at the target rate (JIT compilation would otherwise be most of the CPU
             // of a short run), then the measured run
             int warmup = Integer.getInteger("warmupSeconds", 30);
             runSipp(dir, uasPort, a, rate, rate * warmup);
-            for (StageLatency.Stage s : StageLatency.Stage.values()) {
-                server.latency().snapshot(s);
-            }
+            ProxyServer vs = split ? verifier : server;
             long signedBefore = server.counters().get(ProxyCounters.Event.SIGNED);
-            long passedBefore = server.counters().get(ProxyCounters.Event.VERIFIED_PASSED);
+            long passedBefore = vs.counters().get(ProxyCounters.Event.VERIFIED_PASSED);
             Histogram[] before = new Histogram[StageLatency.Stage.values().length];
             for (StageLatency.Stage s : StageLatency.Stage.values()) {
-                before[s.ordinal()] = server.latency().snapshot(s);
+                before[s.ordinal()] = stage(server, verifier, s);
             }
             java.util.Map<String, Long> threads0 = threadCpu();
             long cpu0 = cpuNanos();
@@ -99,7 +98,7 @@ public final class SippLoad {
             long cpu = cpuNanos() - cpu0;
             long user = userNanos() - user0;
             long signed = server.counters().get(ProxyCounters.Event.SIGNED) - signedBefore;
-            long passed = server.counters().get(ProxyCounters.Event.VERIFIED_PASSED) - passedBefore;
+            long passed = vs.counters().get(ProxyCounters.Event.VERIFIED_PASSED) - passedBefore;
             System.out.printf("rate %d calls/s, %d calls in %.1f s: UAC exit %d, UAS exit %d, signed %d, verified %d%n",
                     rate, calls, seconds, exits[0], exits[1], signed, passed);
             System.out.printf("appliance CPU: %.1f us per call (sign + verify + forwards, both appliances), %.0f %% of"
@@ -117,7 +116,7 @@ public final class SippLoad {
                                     ? "  threads %-28s %6.1f per call%n" : "  threads %-28s %6.1f us per call%n",
                             e.getKey(), e.getValue() / 1e3 / calls));
             for (StageLatency.Stage s : StageLatency.Stage.values()) {
-                Histogram h = server.latency().snapshot(s);
+                Histogram h = stage(server, verifier, s);
                 Histogram delta = h.copy();
                 delta.subtract(before[s.ordinal()]);
                 if (delta.getTotalCount() > 0) {
@@ -154,6 +153,30 @@ public final class SippLoad {
                     + " processes): %.1f us per call, %.0f %% of one core%n", cpu / 1e3 / calls,
                     100.0 * cpu / 1e9 / seconds);
         }
+    }
+
+    private static ProxyServer server() {
+        return new ProxyServer(Boolean.getBoolean("nio") ? Transports.nio() : Transports.detect(),
+                Integer.getInteger("loops", 2),
+                new SipDecoderConfig(SipDecoderConfig.DEFAULT_MAX_START_LINE_BYTES,
+                        SipDecoderConfig.DEFAULT_MAX_HEADER_BLOCK_BYTES, SipDecoderConfig.DEFAULT_MAX_HEADER_COUNT,
+                        SipDecoderConfig.DEFAULT_MAX_HEADER_VALUE_BYTES, SipDecoderConfig.DEFAULT_MAX_BODY_BYTES,
+                        Integer.getInteger("maxDatagramBytes", SipDecoderConfig.DEFAULT_MAX_DATAGRAM_BYTES)));
+    }
+
+    /** Stage {@code s}'s histogram over both servers (the second may be null). */
+    private static Histogram stage(ProxyServer a, ProxyServer b, StageLatency.Stage s) {
+        Histogram h = a.latency().snapshot(s);
+        if (b != null) {
+            h.add(b.latency().snapshot(s));
+        }
+        return h;
+    }
+
+    /** The thread name of {@code server}'s (first) event loop, as /proc shows it (15 characters). */
+    private static String loopName(ProxyServer server) throws Exception {
+        String name = server.group().submit(() -> Thread.currentThread().getName()).get();
+        return name.length() > 15 ? name.substring(0, 15) : name;
     }
 
     private static int[] runSipp(Path dir, int uasPort, InetSocketAddress a, int rate, int calls) throws Exception {
@@ -220,7 +243,8 @@ public final class SippLoad {
     /**
      * CPU time per group of threads: utime + stime (clock ticks), and as "NAME (schedstat)" the scheduler's
      * run time in ns, which a workload in step with the clock tick (SIPp's timers) cannot bias; of this process from /proc/self/task, the group being the
-     * thread's name without its digits (event loops, GC workers, JIT compilers...), in nanoseconds; and per
+     * thread's name without its trailing digits (each server's event loops, GC workers, JIT compilers...), in
+     * nanoseconds; and per
      * group "NAME (wake-ups)", the voluntary context switches (times the thread blocked and was woken) x 1000.
      */
     private static java.util.Map<String, Long> threadCpu() throws IOException {
@@ -228,7 +252,7 @@ public final class SippLoad {
         try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+$", "#");
                     String stat = Files.readString(t.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long ns = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
