@@ -102,31 +102,57 @@ public final class Appliance implements AutoCloseable {
         return hops;
     }
 
+    /** When each named next hop is next looked up ({@link System#nanoTime()}), by key; guarded by this. */
+    private final java.util.Map<String, Long> lookUpAt = new java.util.HashMap<>();
+
     /**
      * Looks every named next hop (a point's, a route's) up again (on the fetcher threads, never an event loop)
      * and swaps the changed addresses in for the following requests; a failed lookup keeps the last address,
      * says why and is counted ({@code next_hop_lookup_failed}). Returns how many next hops changed.
      */
     public synchronized int refreshNextHops() {
+        return refreshNextHops(true);
+    }
+
+    /**
+     * As {@link #refreshNextHops()} for the next hops whose records' TTL ran out (at most {@code dnsRefreshSeconds}
+     * after their last lookup, at least 1 s; {@code dnsRefreshSeconds} when the TTL is not known or the lookup
+     * failed); the appliance's timer calls it every second.
+     */
+    public synchronized int refreshDueNextHops() {
+        return refreshNextHops(false);
+    }
+
+    private int refreshNextHops(boolean all) {
         ServiceConfig now = services.get();
         java.util.Map<String, InetSocketAddress> hops = new java.util.HashMap<>(now.nextHops());
         int changed = 0;
+        long t = System.nanoTime();
+        long most = Math.max(1, config.dnsRefreshSeconds());
         for (ApplianceConfig.NamedHop h : config.namedHops()) {
+            Long due = lookUpAt.get(h.key());
+            if (!all && due != null && t - due < 0) {
+                continue;
+            }
             InetSocketAddress was = now.nextHop(h.key(), h.started());
-            InetSocketAddress is;
+            io.shakengate.proxy.config.NextHops.Resolved is;
             try {
-                is = ApplianceConfig.resolveName(h.name(), h.transport());
+                is = ApplianceConfig.lookUpName(h.name(), h.transport());
             } catch (IllegalArgumentException e) {
+                lookUpAt.put(h.key(), t + java.util.concurrent.TimeUnit.SECONDS.toNanos(most));
                 server.counters().count(ProxyCounters.Event.NEXT_HOP_LOOKUP_FAILED);
                 System.err.println("next hop of " + h.key() + " (" + h.name() + ") stays " + was + ": "
                         + e.getMessage());
                 continue;
             }
-            if (!is.equals(was)) {
-                hops.put(h.key(), is);
+            long seconds = is.ttl() < 0 ? most : Math.max(1, Math.min(is.ttl(), most));
+            lookUpAt.put(h.key(), t + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds));
+            if (!is.address().equals(was)) {
+                hops.put(h.key(), is.address());
                 changed++;
                 server.counters().count(ProxyCounters.Event.NEXT_HOP_CHANGED);
-                System.out.println("next hop of " + h.key() + " (" + h.name() + ") is now " + is + ", was " + was);
+                System.out.println("next hop of " + h.key() + " (" + h.name() + ") is now " + is.address() + ", was "
+                        + was + (is.ttl() < 0 ? "" : " (TTL " + is.ttl() + " s)"));
             }
         }
         if (changed > 0) {
@@ -399,9 +425,9 @@ public final class Appliance implements AutoCloseable {
             Appliance appliance = new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services,
                     config);
             if (config.dnsRefreshSeconds() > 0 && !namedNextHops(config).isEmpty()) {
-                long every = config.dnsRefreshSeconds();
-                server.group().next().scheduleAtFixedRate(() -> fetchers.execute(appliance::refreshNextHops), every,
-                        every, java.util.concurrent.TimeUnit.SECONDS);
+                // every second, the next hops whose records' TTL ran out (the first tick learns the TTLs)
+                server.group().next().scheduleAtFixedRate(() -> fetchers.execute(appliance::refreshDueNextHops), 1,
+                        1, java.util.concurrent.TimeUnit.SECONDS);
             }
             if (crlFetcher != null) {
                 ProxyServer s = server;

@@ -56,8 +56,10 @@ import java.util.Set;
  * @param api           the HTTP API listener, or null
  * @param cps           out-of-band SHAKEN (a CPS served here and/or the CPSs used), or null
  * @param tls           the SIP TLS certificate and trusted CAs, or null
- * @param dnsRefreshSeconds how often next hops named by DNS are resolved again, off the event loops (0: never;
- *                      default {@value #DEFAULT_DNS_REFRESH_SECONDS}, the JDK's own positive-cache time is 30)
+ * @param dnsRefreshSeconds the longest time between two lookups of a next hop named by DNS, off the event loops:
+ *                      it is looked up again when its records' TTL runs out, or after this many seconds if
+ *                      sooner or the TTL is not known (0: never again; default
+ *                      {@value #DEFAULT_DNS_REFRESH_SECONDS})
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
                               Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls,
@@ -68,11 +70,11 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     /**
      * The address next hop {@code name} resolves to now for a point sending over {@code transport} (SRV, then
-     * A/AAAA, as at start); throws IllegalArgumentException saying what failed. Blocks on DNS: never call it
-     * on an event loop.
+     * A/AAAA, as at start), with the smallest TTL of the records used (-1: not known); throws
+     * IllegalArgumentException saying what failed. Blocks on DNS: never call it on an event loop.
      */
-    public static InetSocketAddress resolveName(String name, String transport) {
-        return NextHops.resolve(name, transport, dns);
+    public static NextHops.Resolved lookUpName(String name, String transport) {
+        return NextHops.lookup(name, transport, dns);
     }
 
     /** A next hop named by DNS: where it is kept ({@code key}), its name, transport and address at start. */

@@ -17,11 +17,25 @@ import java.util.List;
  * a bare {@code host} first asks for SRV records ({@code _sip._udp}, {@code _sip._tcp} or {@code _sips._tcp}
  * by the listening point's transport) and takes the target of the lowest priority with the highest weight,
  * else the host's A/AAAA record on the transport's default port (5060, or 5061 for TLS). Resolved when the
- * configuration is read, never on an event loop, and again every {@code dnsRefreshSeconds} (the appliance swaps
- * the new address in for the following requests; a failed lookup keeps the last address and is counted). The
- * records' own TTLs are not read (JNDI does not give them): the refresh period stands for them.
+ * configuration is read, never on an event loop, and again when the records' TTL runs out (at most every
+ * {@code dnsRefreshSeconds}); the appliance swaps the new address in for the following requests; a failed lookup
+ * keeps the last address and is counted. The system resolver is dnsjava's (the servers of /etc/resolv.conf),
+ * which gives the records' TTLs; a name it does not find (from /etc/hosts, say) is asked of the JDK's resolver,
+ * without a TTL.
  */
 public final class NextHops {
+    /** An SRV record: priority, weight, port, target, and its TTL in seconds (-1: not known). */
+    public record Srv(int priority, int weight, int port, String target, long ttl) {
+    }
+
+    /** An address record and its TTL in seconds (-1: not known). */
+    public record Address(InetAddress address, long ttl) {
+    }
+
+    /** A next hop as resolved: its address, and the smallest TTL of the records that gave it (-1: not known). */
+    public record Resolved(InetSocketAddress address, long ttl) {
+    }
+
     /** The DNS lookups, replaceable in tests. */
     public interface Dns {
         /** SRV records of {@code name} as "priority weight port target", empty if none. */
@@ -29,39 +43,114 @@ public final class NextHops {
 
         /** The first address of {@code host}. */
         InetAddress address(String host) throws UnknownHostException;
+
+        /** SRV records of {@code name} with their TTLs, empty if none; by default {@link #srv}'s, TTLs unknown. */
+        default List<Srv> srvRecords(String name) throws NamingException {
+            List<Srv> out = new ArrayList<>();
+            for (String r : srv(name)) {
+                String[] f = r.trim().split("\\s+");
+                if (f.length != 4) {
+                    throw new NamingException("malformed SRV record '" + r + "'");
+                }
+                out.add(new Srv(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), f[3], -1));
+            }
+            return out;
+        }
+
+        /** The first address of {@code host} with its TTL; by default {@link #address}'s, TTL unknown. */
+        default Address addressRecord(String host) throws UnknownHostException {
+            return new Address(address(host), -1);
+        }
     }
 
-    /** The system's resolver (JNDI's DNS provider for SRV, the JDK resolver for A/AAAA). */
-    public static final Dns SYSTEM = new Dns() {
-        @Override
-        public List<String> srv(String name) throws NamingException {
-            Hashtable<String, String> env = new Hashtable<>();
-            env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");
-            env.put("com.sun.jndi.dns.timeout.initial", "1000");
-            env.put("com.sun.jndi.dns.timeout.retries", "2");
-            InitialDirContext ctx = new InitialDirContext(env);
-            try {
-                Attributes attrs = ctx.getAttributes(name, new String[] {"SRV"});
-                Attribute srv = attrs.get("SRV");
+    /** The system's resolver: dnsjava over the servers of /etc/resolv.conf, else the JDK's (hosts file). */
+    public static final Dns SYSTEM = overDns(null);
+
+    /**
+     * DNS over {@code resolver} (dnsjava; null: the servers of /etc/resolv.conf), nothing cached between lookups
+     * (each refresh asks the servers, so that the TTLs are the servers'); with the system's servers, an address
+     * they do not give is asked of the JDK's resolver (hosts file), TTL unknown.
+     */
+    public static Dns overDns(org.xbill.DNS.Resolver resolver) {
+        return new Dns() {
+            private org.xbill.DNS.Lookup lookup(String name, int type) throws org.xbill.DNS.TextParseException {
+                org.xbill.DNS.Lookup l = new org.xbill.DNS.Lookup(name.endsWith(".") ? name : name + ".", type);
+                l.setCache(null);
+                if (resolver != null) {
+                    l.setResolver(resolver);
+                }
+                return l;
+            }
+
+            @Override
+            public List<String> srv(String name) throws NamingException {
                 List<String> out = new ArrayList<>();
-                if (srv != null) {
-                    for (int i = 0; i < srv.size(); i++) {
-                        out.add(String.valueOf(srv.get(i)));
-                    }
+                for (Srv r : srvRecords(name)) {
+                    out.add(r.priority() + " " + r.weight() + " " + r.port() + " " + r.target());
                 }
                 return out;
-            } catch (javax.naming.NameNotFoundException e) {
-                return List.of();
-            } finally {
-                ctx.close();
             }
-        }
 
-        @Override
-        public InetAddress address(String host) throws UnknownHostException {
-            return InetAddress.getByName(host);
-        }
-    };
+            @Override
+            public List<Srv> srvRecords(String name) throws NamingException {
+                try {
+                    org.xbill.DNS.Lookup l = lookup(name, org.xbill.DNS.Type.SRV);
+                    org.xbill.DNS.Record[] records = l.run();
+                    if (l.getResult() == org.xbill.DNS.Lookup.TRY_AGAIN) {
+                        throw new NamingException("no answer for " + name + " (" + l.getErrorString() + ")");
+                    }
+                    List<Srv> out = new ArrayList<>();
+                    if (records != null) {
+                        for (org.xbill.DNS.Record r : records) {
+                            if (r instanceof org.xbill.DNS.SRVRecord srv) {
+                                out.add(new Srv(srv.getPriority(), srv.getWeight(), srv.getPort(),
+                                        srv.getTarget().toString(), srv.getTTL()));
+                            }
+                        }
+                    }
+                    return out;
+                } catch (org.xbill.DNS.TextParseException e) {
+                    throw new NamingException("not a DNS name: " + name);
+                }
+            }
+
+            @Override
+            public InetAddress address(String host) throws UnknownHostException {
+                return addressRecord(host).address();
+            }
+
+            @Override
+            public Address addressRecord(String host) throws UnknownHostException {
+                try {
+                    for (int type : new int[] {org.xbill.DNS.Type.A, org.xbill.DNS.Type.AAAA}) {
+                        org.xbill.DNS.Lookup l = lookup(host, type);
+                        org.xbill.DNS.Record[] records = l.run();
+                        if (l.getResult() == org.xbill.DNS.Lookup.TRY_AGAIN) {
+                            throw new UnknownHostException(host + ": no answer (" + l.getErrorString() + ")");
+                        }
+                        if (records != null) {
+                            for (org.xbill.DNS.Record r : records) {
+                                InetAddress found = r instanceof org.xbill.DNS.ARecord a ? a.getAddress()
+                                        : r instanceof org.xbill.DNS.AAAARecord a ? a.getAddress() : null;
+                                if (found != null) {
+                                    // named as asked, without the root's dot
+                                    return new Address(InetAddress.getByAddress(host.endsWith(".")
+                                            ? host.substring(0, host.length() - 1) : host, found.getAddress()),
+                                            r.getTTL());
+                                }
+                            }
+                        }
+                    }
+                } catch (org.xbill.DNS.TextParseException e) {
+                    throw new UnknownHostException("not a DNS name: " + host);
+                }
+                if (resolver != null) {
+                    throw new UnknownHostException(host + ": no A or AAAA record");
+                }
+                return new Address(InetAddress.getByName(host), -1); // the hosts file, say
+            }
+        };
+    }
 
     private NextHops() {
     }
@@ -71,6 +160,11 @@ public final class NextHops {
      * IP literals are used as they are. Throws IllegalArgumentException saying what failed.
      */
     public static InetSocketAddress resolve(String value, String transport, Dns dns) {
+        return lookup(value, transport, dns).address();
+    }
+
+    /** As {@link #resolve}, with the smallest TTL of the records used (-1 if not known or a literal). */
+    public static Resolved lookup(String value, String transport, Dns dns) {
         String v = value.trim();
         String host;
         int port = -1;
@@ -99,18 +193,25 @@ public final class NextHops {
             if (port < 0 && !isLiteral(host)) {
                 String service = (transport.equals("tls") ? "_sips._tcp." : transport.equals("tcp") ? "_sip._tcp."
                         : "_sip._udp.") + host;
-                List<String> records = dns.srv(service);
+                List<Srv> records = dns.srvRecords(service);
                 if (!records.isEmpty()) {
-                    String[] best = records.stream().map(r -> r.trim().split("\\s+")).filter(r -> r.length == 4)
-                            .min(Comparator.<String[]>comparingInt(r -> Integer.parseInt(r[0]))
-                                    .thenComparing(r -> -Integer.parseInt(r[1])))
-                            .orElseThrow(() -> new IllegalArgumentException("malformed SRV records for " + service));
-                    String target = best[3].endsWith(".") ? best[3].substring(0, best[3].length() - 1) : best[3];
-                    return new InetSocketAddress(dns.address(target), Integer.parseInt(best[2]));
+                    Srv best = records.stream().min(Comparator.comparingInt(Srv::priority)
+                            .thenComparing(r -> -r.weight())).orElseThrow();
+                    if (best.port() < 1 || best.port() > 65535) {
+                        throw new IllegalArgumentException("SRV record for " + service + " has port " + best.port());
+                    }
+                    String target = best.target().endsWith(".") ? best.target().substring(0, best.target().length() - 1)
+                            : best.target();
+                    Address a = dns.addressRecord(target);
+                    return new Resolved(new InetSocketAddress(a.address(), best.port()), minTtl(best.ttl(), a.ttl()));
                 }
             }
             int p = port >= 0 ? port : transport.equals("tls") ? 5061 : 5060;
-            return new InetSocketAddress(isLiteral(host) ? InetAddress.getByName(host) : dns.address(host), p);
+            if (isLiteral(host)) {
+                return new Resolved(new InetSocketAddress(InetAddress.getByName(host), p), -1);
+            }
+            Address a = dns.addressRecord(host);
+            return new Resolved(new InetSocketAddress(a.address(), p), a.ttl());
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("cannot resolve '" + host + "': " + e.getMessage());
         } catch (NamingException e) {
@@ -118,6 +219,11 @@ public final class NextHops {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("malformed SRV record for '" + host + "'");
         }
+    }
+
+    /** The smaller of two TTLs, -1 meaning not known. */
+    private static long minTtl(long a, long b) {
+        return a < 0 ? b : b < 0 ? a : Math.min(a, b);
     }
 
     private static int port(String colonPort, String whole) {

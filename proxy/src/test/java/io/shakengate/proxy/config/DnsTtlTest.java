@@ -1,0 +1,120 @@
+package io.shakengate.proxy.config;
+
+import io.shakengate.proxy.Appliance;
+import io.shakengate.proxy.LoopbackSip;
+import io.shakengate.proxy.ProxyCounters;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Next hops named by DNS, over real DNS messages to a server on loopback ({@link LoopbackDns}): the records'
+ * TTLs come back with the address, and the appliance looks a name up again when its TTL runs out (well before
+ * {@code dnsRefreshSeconds}) and not before.
+ */
+class DnsTtlTest {
+    @Test
+    void lookupsGiveTheRecordsAndTheirSmallestTtl() throws Exception {
+        try (LoopbackDns server = new LoopbackDns()) {
+            server.port = 5099;
+            server.ttl = 42;
+            NextHops.Dns dns = NextHops.overDns(server.resolver());
+            NextHops.Resolved r = NextHops.lookup("softswitch.test", "udp", dns);
+            assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 5099), r.address());
+            assertEquals(42, r.ttl());
+            NextHops.Resolved a = NextHops.lookup("target.test:5070", "udp", dns);
+            assertEquals(new InetSocketAddress(InetAddress.getLoopbackAddress(), 5070), a.address(), "A, no SRV");
+            assertEquals(42, a.ttl());
+            assertEquals(-1, NextHops.lookup("127.0.0.1:5060", "udp", dns).ttl(), "a literal has no TTL");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> NextHops.lookup("nowhere.test", "udp", dns));
+            assertTrue(e.getMessage().contains("cannot resolve 'nowhere.test'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aNextHopIsLookedUpAgainWhenItsTtlRunsOut() throws Exception {
+        NextHops.Dns saved = ApplianceConfig.dns;
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (LoopbackDns server = new LoopbackDns(); DatagramSocket first = new DatagramSocket(0, lo);
+             DatagramSocket second = new DatagramSocket(0, lo); DatagramSocket caller = new DatagramSocket(0, lo)) {
+            ApplianceConfig.dns = NextHops.overDns(server.resolver());
+            first.setSoTimeout(3000);
+            second.setSoTimeout(200);
+            server.port = first.getLocalPort();
+            server.ttl = 1;
+            ApplianceConfig c = ApplianceConfig.parse(String.join("\n",
+                    "dnsRefreshSeconds: 3600",
+                    "listeningPoints:",
+                    "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: softswitch.test }",
+                    ""), "t.yaml");
+            try (Appliance a = Appliance.start(c)) {
+                InetSocketAddress point = a.bound().get(0);
+                LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "t1", "12155550121",
+                        "12155550131", null));
+                assertTrue(LoopbackSip.receive(first).contains("Call-ID: t1\r\n"));
+
+                // TTL 1 s: the move is followed within seconds although dnsRefreshSeconds is an hour
+                server.port = second.getLocalPort();
+                boolean moved = false;
+                long deadline = System.nanoTime() + 6_000_000_000L;
+                for (int i = 0; !moved && System.nanoTime() < deadline; i++) {
+                    LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "t2-" + i,
+                            "12155550121", "12155550131", null));
+                    try {
+                        moved = LoopbackSip.receive(second).contains("Call-ID: t2-");
+                    } catch (SocketTimeoutException notYet) {
+                        // the old address still
+                    }
+                }
+                assertTrue(moved, "requests follow the record once its TTL ran out");
+                assertEquals(1, a.server().counters().get(ProxyCounters.Event.NEXT_HOP_CHANGED));
+
+                // TTL 600 s from the next lookup on: a move after it is not seen for the TTL's time
+                server.ttl = 600;
+                int queries = server.srvQueries.get();
+                deadline = System.nanoTime() + 5_000_000_000L;
+                while (server.srvQueries.get() == queries && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(server.srvQueries.get() > queries, "looked up again after the 1 s TTL");
+                Thread.sleep(200); // that lookup's answer is taken in
+                int afterLongTtl = server.srvQueries.get();
+                server.port = first.getLocalPort();
+                Thread.sleep(3000);
+                assertEquals(afterLongTtl, server.srvQueries.get(), "no lookup before the 600 s TTL runs out");
+                second.setSoTimeout(3000);
+                drain(second);
+                drain(first);
+                LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "t3", "12155550121",
+                        "12155550131", null));
+                assertTrue(LoopbackSip.receive(second).contains("Call-ID: t3\r\n"), "the last address holds");
+                assertEquals(1, a.server().counters().get(ProxyCounters.Event.NEXT_HOP_CHANGED));
+            }
+        } finally {
+            ApplianceConfig.dns = saved;
+        }
+    }
+
+    /** Reads and drops what is already queued on {@code s}. */
+    private static void drain(DatagramSocket s) throws Exception {
+        int timeout = s.getSoTimeout();
+        s.setSoTimeout(50);
+        try {
+            while (true) {
+                LoopbackSip.receive(s);
+            }
+        } catch (SocketTimeoutException empty) {
+            // nothing left
+        } finally {
+            s.setSoTimeout(timeout);
+        }
+    }
+}
