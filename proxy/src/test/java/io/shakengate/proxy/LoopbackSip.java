@@ -56,6 +56,41 @@ public final class LoopbackSip {
         return new String(buf, 0, p.getLength(), StandardCharsets.US_ASCII);
     }
 
+    /** Reads and drops what is already queued on {@code s}. */
+    public static void drain(DatagramSocket s) throws Exception {
+        int timeout = s.getSoTimeout();
+        s.setSoTimeout(50);
+        try {
+            while (true) {
+                receive(s);
+            }
+        } catch (java.net.SocketTimeoutException empty) {
+            // nothing left
+        } finally {
+            s.setSoTimeout(timeout);
+        }
+    }
+
+    /**
+     * Sends INVITEs with Call-IDs {@code prefix}0, 1... from {@code caller} to {@code point} until one arrives at
+     * {@code to} (a next hop that moved: its socket's timeout paces the tries), for at most {@code seconds}.
+     */
+    public static boolean followed(DatagramSocket caller, InetSocketAddress point, DatagramSocket to, String prefix,
+                                   int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+            send(caller, point, invite(caller.getLocalPort(), prefix + i, "12155550121", "12155550131", null));
+            try {
+                if (receive(to).contains("Call-ID: " + prefix)) {
+                    return true;
+                }
+            } catch (java.net.SocketTimeoutException notYet) {
+                // the old address still
+            }
+        }
+        return false;
+    }
+
     /** The claims (JSON text) of the first Identity header of {@code invite}. */
     public static String claims(String invite) {
         int i = invite.indexOf("\r\nIdentity: ");

@@ -9,7 +9,6 @@ import javax.naming.NamingException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
 
@@ -89,17 +88,7 @@ class DnsRefreshTest {
 
                 // the record moves: within a few refresh periods the requests follow it (the timer, not the test)
                 dns.port = second.getLocalPort();
-                boolean moved = false;
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                for (int i = 0; !moved && System.nanoTime() < deadline; i++) {
-                    LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "d2-" + i,
-                            "12155550121", "12155550131", null));
-                    try {
-                        moved = LoopbackSip.receive(second).contains("Call-ID: d2-");
-                    } catch (SocketTimeoutException notYet) {
-                        // still the old address
-                    }
-                }
+                boolean moved = LoopbackSip.followed(caller, point, second, "d2-", 5);
                 assertTrue(moved, "requests go to the new address");
                 assertEquals(1, a.server().counters().get(ProxyCounters.Event.NEXT_HOP_CHANGED));
 
@@ -119,7 +108,7 @@ class DnsRefreshTest {
                 assertEquals(0, a.refreshNextHops());
                 assertTrue(a.server().counters().get(ProxyCounters.Event.NEXT_HOP_LOOKUP_FAILED) >= 2, "both names");
                 second.setSoTimeout(3000);
-                drain(second);
+                LoopbackSip.drain(second);
                 LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "d3", "12155550121",
                         "12155550131", null));
                 assertTrue(LoopbackSip.receive(second).contains("Call-ID: d3\r\n"));
@@ -128,7 +117,7 @@ class DnsRefreshTest {
                 dns.down = false;
                 dns.port = first.getLocalPort();
                 a.reload(ApplianceConfig.parse(yaml, "t.yaml"));
-                drain(first);
+                LoopbackSip.drain(first);
                 LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "d4", "12155550121",
                         "12155550131", null));
                 assertTrue(LoopbackSip.receive(first).contains("Call-ID: d4\r\n"));
@@ -140,20 +129,5 @@ class DnsRefreshTest {
                 "dnsRefreshSeconds: -1\nlisteningPoints:\n  - { name: p, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:5060\" }\n",
                 "t.yaml"));
         assertTrue(e.getMessage().contains("line 1") && e.getMessage().contains("dnsRefreshSeconds"), e.getMessage());
-    }
-
-    /** Reads and drops what is already queued on {@code s} (earlier requests of the polling loop). */
-    private static void drain(DatagramSocket s) throws Exception {
-        int timeout = s.getSoTimeout();
-        s.setSoTimeout(50);
-        try {
-            while (true) {
-                LoopbackSip.receive(s);
-            }
-        } catch (SocketTimeoutException empty) {
-            // nothing left
-        } finally {
-            s.setSoTimeout(timeout);
-        }
     }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,24 +62,14 @@ class DnsTtlTest {
 
                 // TTL 1 s: the move is followed within seconds although dnsRefreshSeconds is an hour
                 server.port = second.getLocalPort();
-                boolean moved = false;
-                long deadline = System.nanoTime() + 6_000_000_000L;
-                for (int i = 0; !moved && System.nanoTime() < deadline; i++) {
-                    LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "t2-" + i,
-                            "12155550121", "12155550131", null));
-                    try {
-                        moved = LoopbackSip.receive(second).contains("Call-ID: t2-");
-                    } catch (SocketTimeoutException notYet) {
-                        // the old address still
-                    }
-                }
+                boolean moved = LoopbackSip.followed(caller, point, second, "t2-", 6);
                 assertTrue(moved, "requests follow the record once its TTL ran out");
                 assertEquals(1, a.server().counters().get(ProxyCounters.Event.NEXT_HOP_CHANGED));
 
                 // TTL 600 s from the next lookup on: a move after it is not seen for the TTL's time
                 server.ttl = 600;
                 int queries = server.srvQueries.get();
-                deadline = System.nanoTime() + 5_000_000_000L;
+                long deadline = System.nanoTime() + 5_000_000_000L;
                 while (server.srvQueries.get() == queries && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }
@@ -91,8 +80,8 @@ class DnsTtlTest {
                 Thread.sleep(3000);
                 assertEquals(afterLongTtl, server.srvQueries.get(), "no lookup before the 600 s TTL runs out");
                 second.setSoTimeout(3000);
-                drain(second);
-                drain(first);
+                LoopbackSip.drain(second);
+                LoopbackSip.drain(first);
                 LoopbackSip.send(caller, point, LoopbackSip.invite(caller.getLocalPort(), "t3", "12155550121",
                         "12155550131", null));
                 assertTrue(LoopbackSip.receive(second).contains("Call-ID: t3\r\n"), "the last address holds");
@@ -100,21 +89,6 @@ class DnsTtlTest {
             }
         } finally {
             ApplianceConfig.dns = saved;
-        }
-    }
-
-    /** Reads and drops what is already queued on {@code s}. */
-    private static void drain(DatagramSocket s) throws Exception {
-        int timeout = s.getSoTimeout();
-        s.setSoTimeout(50);
-        try {
-            while (true) {
-                LoopbackSip.receive(s);
-            }
-        } catch (SocketTimeoutException empty) {
-            // nothing left
-        } finally {
-            s.setSoTimeout(timeout);
         }
     }
 }
