@@ -110,6 +110,32 @@ public final class SipMessageEditor {
         return true;
     }
 
+    /**
+     * Removes the first {@code count} values of the {@code name} headers, across lines and comma-separated values
+     * (two Routes naming this proxy after a double Record-Route, RFC 5658).
+     *
+     * @return how many were removed (fewer when there are fewer)
+     */
+    public int popFirstValues(SipHeaderName name, int count) {
+        byte[] buf = msg.array();
+        int removed = 0;
+        for (int i = msg.indexOf(name); i >= 0 && removed < count; i = msg.indexOf(name, i + 1)) {
+            int vs = msg.valueStart(i);
+            int ve = msg.valueEnd(i);
+            int at = vs;
+            while (removed < count && at < ve) {
+                at = Ascii.skipWs(buf, Math.min(SipScan.nextComma(buf, at, ve) + 1, ve), ve);
+                removed++;
+            }
+            if (at >= ve) {
+                edit(msg.lineStart(i), msg.lineEnd(i), null, null, null); // every value of the line
+            } else {
+                edit(vs, at, null, null, null);
+            }
+        }
+        return removed;
+    }
+
     /** Appends parameters (for example {@code ;received=192.0.2.1;rport=5060}) to the topmost Via value. */
     public SipMessageEditor appendToTopVia(CharSequence params) {
         int i = msg.indexOf(SipHeaderName.VIA);

@@ -69,6 +69,25 @@ class SipMessageEditorTest {
     }
 
     @Test
+    void shouldPopTheFirstRouteValuesAcrossCommasAndLines() {
+        String routed = INVITE.replace("Max-Forwards", "Route: <sip:p1;lr>, <sip:p2;lr>,<sip:p3;lr>\r\n"
+                + "Route: <sip:p4;lr>\r\nMax-Forwards");
+        int[] popped = new int[1];
+        String one = edit(routed, e -> popped[0] = e.popFirstValues(SipHeaderName.ROUTE, 1));
+        assertEquals(1, popped[0]);
+        assertTrue(one.contains("\r\nRoute: <sip:p2;lr>,<sip:p3;lr>\r\nRoute: <sip:p4;lr>\r\n"), one);
+        String three = edit(routed, e -> popped[0] = e.popFirstValues(SipHeaderName.ROUTE, 3));
+        assertEquals(3, popped[0]);
+        assertTrue(three.contains("\r\nRoute: <sip:p4;lr>\r\nMax-Forwards") && !three.contains("p3"), three);
+        String lines = edit(three, e -> popped[0] = e.popFirstValues(SipHeaderName.ROUTE, 2));
+        assertEquals(1, popped[0], "only one left");
+        assertFalse(lines.contains("Route:"), lines);
+        String two = edit(routed.replace(", <sip:p2;lr>,<sip:p3;lr>", ""), e -> e.popFirstValues(SipHeaderName.ROUTE,
+                2));
+        assertFalse(two.contains("Route:"), "a value on each of two lines: both lines go: " + two);
+    }
+
+    @Test
     void shouldDecrementMaxForwardsAndRefuseAtZero() {
         assertTrue(edit(INVITE, e -> assertEquals(6, e.decrementMaxForwards())).contains("\r\nMax-Forwards: 6\r\n"));
         String zero = INVITE.replace("Max-Forwards: 7", "Max-Forwards: 0");

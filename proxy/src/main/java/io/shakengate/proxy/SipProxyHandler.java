@@ -526,14 +526,20 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
      */
     private ByteBuf encodeForward(ChannelHandlerContext ctx, SipMessage m, String branch, String transport,
                                   String advertised, AsciiString identity, String verstat, String reason,
-                                  VerificationResult result, boolean popRoute, boolean recordRoute) {
+                                  VerificationResult result, int popRoutes, SipSender out) {
         editor.reset(m);
-        if (popRoute) {
-            editor.popFirstValue(SipHeaderName.ROUTE);
+        if (popRoutes > 0) {
+            editor.popFirstValues(SipHeaderName.ROUTE, popRoutes);
         }
-        if (recordRoute) {
-            editor.addHeaderFirst("Record-Route", "<sip:" + point.advertised() + (sender.viaTransport().equals("UDP")
-                    ? "" : ";transport=" + sender.viaTransport().toLowerCase(java.util.Locale.ROOT)) + ";lr>");
+        if (out != null) {
+            // RFC 3261 16.6 step 4; leaving over another transport (or address), RFC 5658's double Record-Route:
+            // the lower one names the side the request came in on, the upper one the side it leaves on, so that
+            // each end of the dialog reaches the proxy over its own transport
+            // (edits at the same place keep the order they are made in: the upper one first)
+            if (!out.viaTransport().equals(sender.viaTransport()) || !advertised.equals(point.advertised())) {
+                editor.addHeaderFirst("Record-Route", recordRouteUri(advertised, out));
+            }
+            editor.addHeaderFirst("Record-Route", recordRouteUri(point.advertised(), sender));
         }
         if (sender.reliable() && m.sender() != null) {
             // RFC 3581: the response finds its way back to this connection by these
@@ -555,6 +561,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             resultHeaders(m, result, services.verificationPolicy(point.name()).resultHeaders());
         }
         return editor.encode(ctx.alloc());
+    }
+
+    /** {@code <sip:hostPort;transport=tcp;lr>} for {@code over}'s transport (no parameter for UDP). */
+    private static String recordRouteUri(String hostPort, SipSender over) {
+        return "<sip:" + hostPort + (over.viaTransport().equals("UDP") ? ""
+                : ";transport=" + over.viaTransport().toLowerCase(java.util.Locale.ROOT)) + ";lr>";
     }
 
     /** A route's next hop: as last resolved if DNS names it (no key text is built for an IP literal). */
@@ -626,28 +638,35 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         int route = point.routeIndexFor(m.sender());
         InetSocketAddress hop = route < 0 ? services.nextHop(point.name(), point.nextHop())
                 : routeHop(point.routes().get(route), route);
-        boolean popRoute = false;
+        String outAdvertised = overStream && streamAdvertised != null ? streamAdvertised : point.advertised();
+        int popRoutes = 0;
         if (point.recordRoute()) {
-            // RFC 3261 16.4: a Route naming this point is removed; loose routing goes to the next Route, else to
-            // the Request-URI (IP literals; a name keeps the configured next hop: no DNS on an event loop)
+            // RFC 3261 16.4: the Routes naming this point are removed (two after a double Record-Route, RFC 5658);
+            // loose routing goes to the next Route, else to the Request-URI (IP literals; a name keeps the
+            // configured next hop: no DNS on an event loop)
             List<NameAddress> routes = m.routes();
-            if (!routes.isEmpty() && names(routes.get(0).uri(), point.advertised())) {
-                popRoute = true;
-                InetSocketAddress target = literal(routes.size() > 1 ? routes.get(1).uri() : m.requestUri());
+            while (popRoutes < 2 && popRoutes < routes.size()
+                    && (names(routes.get(popRoutes).uri(), point.advertised())
+                    || names(routes.get(popRoutes).uri(), outAdvertised))) {
+                popRoutes++;
+            }
+            if (popRoutes > 0) {
+                InetSocketAddress target = literal(routes.size() > popRoutes ? routes.get(popRoutes).uri()
+                        : m.requestUri());
                 hop = target != null ? target : hop;
             }
         }
         boolean recordRoute = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
-        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(),
-                overStream && streamAdvertised != null ? streamAdvertised : point.advertised(), identity, verstat,
-                reason, result, popRoute, recordRoute);
+        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity, verstat,
+                reason, result, popRoutes, recordRoute ? out : null);
         if (!overStream && stream != null && point.largeOverTcp()
                 && encoded.readableBytes() > ListeningPoint.UDP_LIMIT_BYTES) {
             // RFC 3261 section 18.1.1: too large for UDP; the same request with a TCP Via, over TCP
             encoded.release();
             out = stream;
+            // one Record-Route naming the UDP side: the callee's requests, small, reach the point over UDP
             encoded = encodeForward(ctx, m, branch, out.viaTransport(), point.advertised(), identity, verstat, reason,
-                    result, popRoute, recordRoute);
+                    result, popRoutes, recordRoute ? sender : null);
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
         out.sendRequest(ctx, encoded, hop);
