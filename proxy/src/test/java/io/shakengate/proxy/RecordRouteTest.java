@@ -141,6 +141,29 @@ class RecordRouteTest {
         }
     }
 
+    /** Record-routing across transports without the twin point is refused, naming the line and what is missing. */
+    @Test
+    void aPointRecordRoutingAcrossTransportsNeedsItsTwin() {
+        String udpOnly = String.join("\n",
+                "listeningPoints:",
+                "  - { name: edge, listen: \"127.0.0.1:5090\", nextHop: \"127.0.0.1:5091\", nextHopTransport: tcp,"
+                        + " recordRoute: true }",
+                "");
+        io.shakengate.proxy.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.shakengate.proxy.config.ConfigException.class,
+                () -> ApplianceConfig.parse(udpOnly, "t.yaml"));
+        assertTrue(e.getMessage().contains("line 2: listening point 'edge' record-routes and sends over tcp")
+                && e.getMessage().contains("a tcp point must listen there with nextHopTransport: udp, udpPoint: edge"
+                + " and recordRoute: true"), e.getMessage());
+        String twinWithoutRecordRoute = udpOnly + "  - { name: edge-tcp, transport: tcp, listen: \"127.0.0.1:5090\","
+                + " nextHop: \"127.0.0.1:5092\", nextHopTransport: udp, udpPoint: edge }\n";
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.shakengate.proxy.config.ConfigException.class,
+                () -> ApplianceConfig.parse(twinWithoutRecordRoute, "t.yaml"));
+        assertTrue(e.getMessage().contains("line 2: listening point 'edge'"), e.getMessage());
+        ApplianceConfig.parse(twinWithoutRecordRoute.replace("udpPoint: edge }", "udpPoint: edge, recordRoute: true }"),
+                "t.yaml");
+    }
+
     /** {@code n} requests forwarded (counted just after each send: waits up to 2 s). */
     private static void assertForwarded(Appliance a, long n) throws InterruptedException {
         long deadline = System.nanoTime() + 2_000_000_000L;

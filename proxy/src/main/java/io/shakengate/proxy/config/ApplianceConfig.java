@@ -265,6 +265,20 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                     throw YamlNodes.error(pointNodes.get(i), "udpPoint '" + up + "' is no udp listening point");
                 }
             }
+            for (int i = 0; i < points.size(); i++) {
+                Point p = points.get(i);
+                if (p.recordRoute() && p.nextHopTransport() != null && points.stream().noneMatch(q -> isTwin(p, q))) {
+                    // RFC 5658: the upper Record-Route sends the far side's requests back over the other transport
+                    String udp = p.transport().equals("udp") ? p.name() : p.udpPoint();
+                    throw YamlNodes.error(pointNodes.get(i), "listening point '" + p.name() + "' record-routes and"
+                            + " sends over " + p.nextHopTransport() + ": the far side's requests come back over "
+                            + p.nextHopTransport() + " to " + p.listen().getAddress().getHostAddress() + ":"
+                            + p.listen().getPort() + ", so a " + p.nextHopTransport() + " point must listen there"
+                            + " with nextHopTransport: " + p.transport() + (p.transport().equals("udp")
+                            ? ", udpPoint: " + udp : "") + " and recordRoute: true"
+                            + (p.transport().equals("udp") ? "" : " (the udp point '" + udp + "' itself)"));
+                }
+            }
             if (verification != null) {
                 for (String name : verification.pointPolicies().keySet()) {
                     if (!names.contains(name)) {
@@ -314,6 +328,18 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether {@code q} takes the far side's in-dialog requests for {@code p} (which record-routes across
+     * transports): on the same address, over {@code p}'s outgoing transport, sending back over {@code p}'s
+     * incoming one (through the udp point of the pair), record-routing too.
+     */
+    private static boolean isTwin(Point p, Point q) {
+        return q != p && q.recordRoute() && q.listen().equals(p.listen())
+                && q.transport().equals(p.nextHopTransport()) && p.transport().equals(q.nextHopTransport())
+                && (q.transport().equals("udp") ? p.udpPoint() != null && p.udpPoint().equals(q.name())
+                : q.udpPoint() != null && q.udpPoint().equals(p.name()));
     }
 
     private static Node required(Map<String, Node> m, String key, Node parent, String what) {
