@@ -63,22 +63,33 @@ public final class NextHops {
         }
     }
 
-    /** The system's resolver: dnsjava over the servers of /etc/resolv.conf, else the JDK's (hosts file). */
-    public static final Dns SYSTEM = overDns(null);
+    /**
+     * The system's resolver: dnsjava over the servers of /etc/resolv.conf (1 s per try, 2 tries per server, as
+     * the JNDI lookups before it), else the JDK's (hosts file).
+     */
+    public static final Dns SYSTEM = overDns(systemResolver(), true);
+
+    private static org.xbill.DNS.Resolver systemResolver() {
+        org.xbill.DNS.ExtendedResolver r = new org.xbill.DNS.ExtendedResolver();
+        r.setTimeout(java.time.Duration.ofSeconds(1));
+        r.setRetries(2);
+        return r;
+    }
 
     /**
-     * DNS over {@code resolver} (dnsjava; null: the servers of /etc/resolv.conf), nothing cached between lookups
-     * (each refresh asks the servers, so that the TTLs are the servers'); with the system's servers, an address
-     * they do not give is asked of the JDK's resolver (hosts file), TTL unknown.
+     * DNS over {@code resolver} (dnsjava), nothing cached between lookups (each refresh asks the servers, so that
+     * the TTLs are the servers').
      */
     public static Dns overDns(org.xbill.DNS.Resolver resolver) {
+        return overDns(resolver, false);
+    }
+
+    private static Dns overDns(org.xbill.DNS.Resolver resolver, boolean hostsFile) {
         return new Dns() {
             private org.xbill.DNS.Lookup lookup(String name, int type) throws org.xbill.DNS.TextParseException {
                 org.xbill.DNS.Lookup l = new org.xbill.DNS.Lookup(name.endsWith(".") ? name : name + ".", type);
                 l.setCache(null);
-                if (resolver != null) {
-                    l.setResolver(resolver);
-                }
+                l.setResolver(resolver);
                 return l;
             }
 
@@ -144,7 +155,7 @@ public final class NextHops {
                 } catch (org.xbill.DNS.TextParseException e) {
                     throw new UnknownHostException("not a DNS name: " + host);
                 }
-                if (resolver != null) {
+                if (!hostsFile) {
                     throw new UnknownHostException(host + ": no A or AAAA record");
                 }
                 return new Address(InetAddress.getByName(host), -1); // the hosts file, say
