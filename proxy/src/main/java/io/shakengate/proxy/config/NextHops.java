@@ -213,6 +213,11 @@ public final class NextHops {
                     }
                     String target = best.target().endsWith(".") ? best.target().substring(0, best.target().length() - 1)
                             : best.target();
+                    if (target.isEmpty()) {
+                        // RFC 2782: a target of "." says the service is decidedly not available at this domain
+                        throw new IllegalArgumentException("SRV record for " + service + " says no SIP service there"
+                                + " (target \".\")");
+                    }
                     Address a = dns.addressRecord(target);
                     return new Resolved(new InetSocketAddress(a.address(), best.port()), minTtl(best.ttl(), a.ttl()));
                 }

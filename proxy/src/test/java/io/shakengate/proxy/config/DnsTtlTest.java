@@ -35,6 +35,10 @@ class DnsTtlTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> NextHops.lookup("nowhere.test", "udp", dns));
             assertTrue(e.getMessage().contains("cannot resolve 'nowhere.test'"), e.getMessage());
+            server.srvTarget = ".";
+            e = assertThrows(IllegalArgumentException.class, () -> NextHops.lookup("softswitch.test", "udp", dns));
+            assertTrue(e.getMessage().contains("says no SIP service there"), "RFC 2782, not the local host: "
+                    + e.getMessage());
         }
     }
 

@@ -23,13 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An authoritative DNS server on a loopback UDP port, for tests (no DNS server is reachable from the test
- * machines): {@code _sip._udp.softswitch.test} SRV 10 10 {@link #port} {@code target.test.}, {@code target.test}
+ * machines): {@code _sip._udp.softswitch.test} SRV 10 10 {@link #port} {@link #srvTarget}, {@code target.test}
  * A 127.0.0.1, each with TTL {@link #ttl}; NXDOMAIN for anything else. Real DNS messages (dnsjava's wire format),
  * so that the appliance's resolver is tested as it runs. Stopped by {@link #close()}.
  */
 final class LoopbackDns implements AutoCloseable {
     volatile int port;
     volatile long ttl = 1;
+    volatile String srvTarget = "target.test.";
     /** SRV queries answered. */
     final AtomicInteger srvQueries = new AtomicInteger();
     private final DatagramSocket socket;
@@ -65,7 +66,7 @@ final class LoopbackDns implements AutoCloseable {
                 Name name = question.getName();
                 if (question.getType() == Type.SRV && name.equals(Name.fromString("_sip._udp.softswitch.test."))) {
                     srvQueries.incrementAndGet();
-                    r.addRecord(new SRVRecord(name, DClass.IN, ttl, 10, 10, port, Name.fromString("target.test.")),
+                    r.addRecord(new SRVRecord(name, DClass.IN, ttl, 10, 10, port, Name.fromString(srvTarget)),
                             Section.ANSWER);
                 } else if (question.getType() == Type.A && name.equals(Name.fromString("target.test."))) {
                     r.addRecord(new ARecord(name, DClass.IN, ttl, InetAddress.getLoopbackAddress()), Section.ANSWER);
