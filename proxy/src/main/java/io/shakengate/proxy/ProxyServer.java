@@ -42,6 +42,8 @@ public final class ProxyServer implements AutoCloseable {
     /** Each UDP point's socket (the first channel) and advertised address, by name. */
     private final java.util.Map<String, Channel> udpSockets = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, String> udpAdvertised = new java.util.concurrent.ConcurrentHashMap<>();
+    /** DNS names in Routes and Request-URIs of record-routed requests, looked up off the event loops. */
+    private final RouteNames routeNames = new RouteNames();
 
     /** A server with {@code loops} event loops on {@code transports}. */
     public ProxyServer(Transports transports, int loops, SipDecoderConfig decoderConfig) {
@@ -110,7 +112,8 @@ public final class ProxyServer implements AutoCloseable {
                             }
                             ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                     parseErrors), SipBadRequestResponder.INSTANCE,
-                                    new SipProxyHandler(point, services, counters, latency, back, drain, null, pending));
+                                    new SipProxyHandler(point, services, counters, latency, back, drain, null, pending)
+                                            .resolvingNames(routeNames));
                         }
                     }, tls ? "TLS" : "TCP");
             stream = holder[0];
@@ -125,7 +128,7 @@ public final class ProxyServer implements AutoCloseable {
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
                                     new SipProxyHandler(point, services, counters, latency,
                                             io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out, pending)
-                                            .respondingOverStreams(streamResponses));
+                                            .respondingOverStreams(streamResponses).resolvingNames(routeNames));
                         }
                     });
             if (transports.epoll()) {
@@ -220,7 +223,8 @@ public final class ProxyServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
-                                new SipProxyHandler(point, services, counters, latency, sender[0], drain, null, pending));
+                                new SipProxyHandler(point, services, counters, latency, sender[0], drain, null, pending)
+                                        .resolvingNames(routeNames));
                     }
                 };
         sender[0] = new io.shakengate.proxy.transport.TcpSender(transports, pipeline,
@@ -240,6 +244,7 @@ public final class ProxyServer implements AutoCloseable {
                         c.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
                                 new SipProxyHandler(point, services, counters, latency, sender[0], drain, udpOut, pending)
+                                        .resolvingNames(routeNames)
                                         .sendingFrom(outAdvertised));
                     }
                 }).bind(bound).sync().channel();
@@ -294,5 +299,6 @@ public final class ProxyServer implements AutoCloseable {
             ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        routeNames.close();
     }
 }

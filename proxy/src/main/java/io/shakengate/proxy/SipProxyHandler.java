@@ -69,6 +69,15 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         return this;
     }
 
+    /** DNS names in Routes and Request-URIs after this point's Routes (null: such requests take the next hop). */
+    private RouteNames routeNames;
+
+    /** Names in Routes and Request-URIs of record-routed requests are looked up by {@code names}. */
+    SipProxyHandler resolvingNames(RouteNames names) {
+        this.routeNames = names;
+        return this;
+    }
+
     /** Requests over {@link #stream} carry {@code advertised} in their Via (null: this point's address). */
     SipProxyHandler sendingFrom(String advertised) {
         this.streamAdvertised = advertised;
@@ -642,8 +651,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         int popRoutes = 0;
         if (point.recordRoute()) {
             // RFC 3261 16.4: the Routes naming this point are removed (two after a double Record-Route, RFC 5658);
-            // loose routing goes to the next Route, else to the Request-URI (IP literals; a name keeps the
-            // configured next hop: no DNS on an event loop)
+            // loose routing goes to the next Route, else to the Request-URI: an IP literal, or a DNS name looked
+            // up off the event loop (RouteNames)
             List<NameAddress> routes = m.routes();
             while (popRoutes < 2 && popRoutes < routes.size()
                     && (names(routes.get(popRoutes).uri(), point.advertised())
@@ -651,8 +660,22 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 popRoutes++;
             }
             if (popRoutes > 0) {
-                InetSocketAddress target = literal(routes.size() > popRoutes ? routes.get(popRoutes).uri()
-                        : m.requestUri());
+                io.shakengate.codec.SipUri next = routes.size() > popRoutes ? routes.get(popRoutes).uri()
+                        : m.requestUri();
+                InetSocketAddress target = literal(next);
+                if (target == null && routeNames != null && next.host() != null) {
+                    // a DNS name: remembered, or looked up off the event loop while the request waits
+                    String hostPort = next.port() < 0 ? next.host() : next.host() + ":" + next.port();
+                    String transport = out.viaTransport().toLowerCase(java.util.Locale.ROOT);
+                    target = routeNames.known(hostPort, transport);
+                    if (target == null) {
+                        boolean record = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
+                        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity,
+                                verstat, reason, result, popRoutes, record ? out : null);
+                        forwardWhenLookedUp(ctx, m, encoded, out, routeNames.lookUp(hostPort, transport));
+                        return;
+                    }
+                }
                 hop = target != null ? target : hop;
             }
         }
@@ -671,6 +694,54 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         }
         out.sendRequest(ctx, encoded, hop);
         counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
+    }
+
+    /**
+     * Sends {@code encoded} when {@code lookup} completes (back on this event loop); a failed lookup, or none
+     * because too many are under way ({@code lookup} null), answers 503 (an ACK is dropped), counted unroutable.
+     */
+    private void forwardWhenLookedUp(ChannelHandlerContext ctx, SipMessage m, ByteBuf encoded, SipSender out,
+                                     java.util.concurrent.CompletableFuture<InetSocketAddress> lookup) {
+        if (lookup == null) {
+            encoded.release();
+            unroutable(ctx, m);
+            return;
+        }
+        m.retain();
+        drain.started();
+        lookup.whenComplete((address, error) -> {
+            Runnable finish = () -> {
+                try {
+                    if (address != null) {
+                        out.sendRequest(ctx, encoded, address);
+                        counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
+                    } else {
+                        encoded.release();
+                        unroutable(ctx, m);
+                    }
+                } finally {
+                    sender.flush(ctx); // outside a read batch: nothing else will flush it
+                    out.flush(ctx);
+                    m.release();
+                    drain.finished();
+                }
+            };
+            try {
+                ctx.executor().execute(finish);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                encoded.release();
+                m.release();
+                drain.finished();
+            }
+        });
+    }
+
+    /** A request whose next hop cannot be found: 503 (RFC 3263 section 4.3), an ACK dropped; counted. */
+    private void unroutable(ChannelHandlerContext ctx, SipMessage m) {
+        counters.count(ProxyCounters.Event.UNROUTABLE);
+        if (m.method() != SipMethod.ACK && SipResponses.canAnswer(m)) {
+            reply(ctx, m, SipResponses.to(m, 503, "Service Unavailable").build(ctx.alloc()));
+        }
     }
 
     private boolean response(ChannelHandlerContext ctx, SipMessage m) {

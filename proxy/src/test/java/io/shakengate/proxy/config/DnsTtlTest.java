@@ -42,6 +42,53 @@ class DnsTtlTest {
         }
     }
 
+    /**
+     * A record-routed request whose Request-URI names a host by DNS waits for the lookup (off the event loop) and
+     * goes there: A with a port, SRV without; a name that does not resolve gets 503 and is counted.
+     */
+    @Test
+    void aRecordRoutedRequestGoesToTheNameInItsRequestUri() throws Exception {
+        NextHops.Dns saved = ApplianceConfig.dns;
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (LoopbackDns server = new LoopbackDns(); DatagramSocket uac = new DatagramSocket(0, lo);
+             DatagramSocket uas = new DatagramSocket(0, lo)) {
+            ApplianceConfig.dns = NextHops.overDns(server.resolver());
+            uac.setSoTimeout(3000);
+            uas.setSoTimeout(3000);
+            server.port = uac.getLocalPort();
+            server.ttl = 60;
+            ApplianceConfig c = ApplianceConfig.parse(String.join("\n",
+                    "listeningPoints:",
+                    "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:" + uas.getLocalPort()
+                            + "\", recordRoute: true }",
+                    ""), "t.yaml");
+            try (Appliance a = Appliance.start(c)) {
+                InetSocketAddress point = a.bound().get(0);
+                String me = "127.0.0.1:" + point.getPort();
+                for (String target : new String[] {"target.test:" + uac.getLocalPort(), "softswitch.test"}) {
+                    LoopbackSip.send(uas, point, bye(target, me, uas.getLocalPort()));
+                    String got = LoopbackSip.receive(uac);
+                    assertTrue(got.startsWith("BYE sip:caller@" + target + " ") && !got.contains("\r\nRoute:"), got);
+                }
+                LoopbackSip.send(uas, point, bye("nowhere.test:5060", me, uas.getLocalPort()));
+                String refused = LoopbackSip.receive(uas);
+                assertTrue(refused.startsWith("SIP/2.0 503 "), refused);
+                assertEquals(1, a.server().counters().get(ProxyCounters.Event.UNROUTABLE));
+            }
+        } finally {
+            ApplianceConfig.dns = saved;
+        }
+    }
+
+    private static String bye(String requestUriHost, String me, int viaPort) {
+        return "BYE sip:caller@" + requestUriHost + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + viaPort + ";branch=z9hG4bK-" + requestUriHost.hashCode() + "\r\n"
+                + "Route: <sip:" + me + ";lr>\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:+12155550131@127.0.0.1>;tag=uas3\r\n"
+                + "To: <sip:+12155550121@127.0.0.1>;tag=dns3\r\nCall-ID: dns3-" + requestUriHost + "\r\n"
+                + "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";
+    }
+
     @Test
     void aNextHopIsLookedUpAgainWhenItsTtlRunsOut() throws Exception {
         NextHops.Dns saved = ApplianceConfig.dns;
