@@ -373,14 +373,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                             drain.finished();
                         }
                     };
-                    try {
-                        ctx.executor().execute(finish);
-                    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    onLoop(ctx, finish, () -> {
                         // the appliance stopped while this INVITE waited: nothing to forward it with
                         pending.end(key);
                         m.release();
                         drain.finished();
-                    }
+                    });
                 });
         return true;
     }
@@ -726,14 +724,21 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     drain.finished();
                 }
             };
-            try {
-                ctx.executor().execute(finish);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            onLoop(ctx, finish, () -> {
                 encoded.release();
                 m.release();
                 drain.finished();
-            }
+            });
         });
+    }
+
+    /** Runs {@code finish} on {@code ctx}'s event loop, or {@code stopped} when the loop takes no more tasks. */
+    private static void onLoop(ChannelHandlerContext ctx, Runnable finish, Runnable stopped) {
+        try {
+            ctx.executor().execute(finish);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            stopped.run();
+        }
     }
 
     /** A request whose next hop cannot be found: 503 (RFC 3263 section 4.3), an ACK dropped; counted. */
