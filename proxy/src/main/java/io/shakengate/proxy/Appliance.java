@@ -76,10 +76,16 @@ public final class Appliance implements AutoCloseable {
         List<String> tokens = apiTokens(next.api());
         services.set(resolved);
         apiTokens.set(tokens);
+        limitRouteLookups(server, next);
         config = next;
     }
 
     private volatile CrlFetcher crlFetcher;
+
+    private static void limitRouteLookups(ProxyServer server, ApplianceConfig c) {
+        server.routeNames().limits(c.routeLookups().remembered(), c.routeLookups().atOnce(),
+                c.routeLookups().maxSeconds());
+    }
 
     /** Same listening points, a named next hop's current address aside. */
     private static boolean samePoints(List<ApplianceConfig.Point> a, List<ApplianceConfig.Point> b) {
@@ -386,6 +392,7 @@ public final class Appliance implements AutoCloseable {
             java.util.concurrent.atomic.AtomicReference<ServiceConfig> services =
                     new java.util.concurrent.atomic.AtomicReference<>(resolve(config, fetchers));
             server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
+            limitRouteLookups(server, config);
             List<InetSocketAddress> bound = new java.util.ArrayList<>();
             io.netty.handler.ssl.SslContext[] tls = sipTls(config.tls());
             // UDP points first: a TCP/TLS point may send from one of their sockets

@@ -262,6 +262,11 @@ public final class ProxyServer implements AutoCloseable {
         return (a.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    /** The lookups of DNS names in record-routed requests (their bounds are set from the configuration). */
+    RouteNames routeNames() {
+        return routeNames;
+    }
+
     /** What the proxy counted. */
     public ProxyCounters counters() {
         return counters;

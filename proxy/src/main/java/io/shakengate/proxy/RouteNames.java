@@ -14,17 +14,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Hosts named by DNS in the Route or Request-URI of a request routed through a record-routing point (after the
  * Routes naming the point): looked up on threads of their own, never an event loop (SRV by the outgoing
- * transport when the URI has no port, then A/AAAA, as next hops), and remembered for their records' TTL. Bounded:
- * at most {@value #MAX_REMEMBERED} names remembered (then forgotten at once), at most {@value #MAX_PENDING}
- * lookups at a time (a request beyond gets 503, an ACK is dropped; counted as unroutable).
+ * transport when the URI has no port, then A/AAAA, as next hops), and remembered for their records' TTL. Bounded
+ * by {@link #limits} (the configuration's {@code routeLookups}): names remembered (then all forgotten), lookups
+ * at a time (a request beyond gets 503, an ACK is dropped; counted as unroutable), seconds an answer is kept.
  */
 final class RouteNames implements AutoCloseable {
-    /** Names remembered at most. */
-    static final int MAX_REMEMBERED = 4096;
-    /** Lookups under way at most. */
-    static final int MAX_PENDING = 64;
+    private volatile int maxRemembered = 4096;
+    private volatile int maxPending = 64;
     /** How long a name is remembered when its TTL is not known, and at most (seconds). */
-    static final long DEFAULT_SECONDS = 60;
+    private volatile long maxSeconds = 60;
+
+    /** Sets the bounds (start and reload). */
+    void limits(int remembered, int atOnce, int seconds) {
+        maxRemembered = remembered;
+        maxPending = atOnce;
+        maxSeconds = seconds;
+    }
 
     private record Known(InetSocketAddress address, long untilNanos) {
     }
@@ -45,10 +50,10 @@ final class RouteNames implements AutoCloseable {
 
     /**
      * Looks {@code hostPort} up for {@code transport} (udp, tcp, tls); completes with null when it fails; null
-     * itself when {@value #MAX_PENDING} lookups are already under way.
+     * itself when the most lookups allowed are already under way.
      */
     CompletableFuture<InetSocketAddress> lookUp(String hostPort, String transport) {
-        if (pending.incrementAndGet() > MAX_PENDING) {
+        if (pending.incrementAndGet() > maxPending) {
             pending.decrementAndGet();
             return null;
         }
@@ -56,8 +61,9 @@ final class RouteNames implements AutoCloseable {
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     NextHops.Resolved r = ApplianceConfig.lookUpName(hostPort, transport);
-                    long seconds = r.ttl() < 0 ? DEFAULT_SECONDS : Math.max(1, Math.min(r.ttl(), DEFAULT_SECONDS));
-                    if (known.size() >= MAX_REMEMBERED) {
+                    long most = maxSeconds;
+                    long seconds = r.ttl() < 0 ? most : Math.max(1, Math.min(r.ttl(), most));
+                    if (known.size() >= maxRemembered) {
                         known.clear();
                     }
                     known.put(hostPort + ' ' + transport, new Known(r.address(),

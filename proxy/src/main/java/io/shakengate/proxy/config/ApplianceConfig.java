@@ -60,10 +60,12 @@ import java.util.Set;
  *                      it is looked up again when its records' TTL runs out, or after this many seconds if
  *                      sooner or the TTL is not known (0: never again; default
  *                      {@value #DEFAULT_DNS_REFRESH_SECONDS})
+ * @param routeLookups  the bounds of the lookups of DNS names in the Route or Request-URI of record-routed
+ *                      requests
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
                               Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls,
-                              int dnsRefreshSeconds) {
+                              int dnsRefreshSeconds, RouteLookups routeLookups) {
 
     /** Default {@link #dnsRefreshSeconds()}. */
     public static final int DEFAULT_DNS_REFRESH_SECONDS = 60;
@@ -124,6 +126,16 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     public record Stop(int quietMillis, int maxSeconds) {
         /** 2 s of quiet, at most 30 s. */
         public static final Stop DEFAULT = new Stop(2000, 30);
+    }
+
+    /**
+     * Bounds of the lookups of DNS names met in the Route or Request-URI of record-routed requests: at most
+     * {@code remembered} names kept (then all forgotten), at most {@code atOnce} lookups under way (a request
+     * beyond gets 503), an answer kept at most {@code maxSeconds} (less when its TTL says so).
+     */
+    public record RouteLookups(int remembered, int atOnce, int maxSeconds) {
+        /** 4,096 names, 64 at once, 60 s. */
+        public static final RouteLookups DEFAULT = new RouteLookups(4096, 64, 60);
     }
 
     /** The authentication service. */
@@ -222,7 +234,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds");
+            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups");
 
     /** Reads and validates {@code yaml}; {@code source} names it in errors. */
     public static ApplianceConfig parse(String yaml, String source) {
@@ -323,8 +335,19 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             int dnsRefresh = top.containsKey("dnsRefreshSeconds")
                     ? YamlNodes.integer(top.get("dnsRefreshSeconds"), "dnsRefreshSeconds", 0, 86400)
                     : DEFAULT_DNS_REFRESH_SECONDS;
+            RouteLookups lookups = RouteLookups.DEFAULT;
+            if (top.containsKey("routeLookups")) {
+                Map<String, Node> m = YamlNodes.mapping(top.get("routeLookups"), "routeLookups",
+                        Set.of("remembered", "atOnce", "maxSeconds"));
+                lookups = new RouteLookups(m.containsKey("remembered") ? YamlNodes.integer(m.get("remembered"),
+                        "routeLookups.remembered", 1, 1_000_000) : RouteLookups.DEFAULT.remembered(),
+                        m.containsKey("atOnce") ? YamlNodes.integer(m.get("atOnce"), "routeLookups.atOnce", 1, 10_000)
+                                : RouteLookups.DEFAULT.atOnce(),
+                        m.containsKey("maxSeconds") ? YamlNodes.integer(m.get("maxSeconds"), "routeLookups.maxSeconds",
+                                1, 86_400) : RouteLookups.DEFAULT.maxSeconds());
+            }
             return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
-                    dnsRefresh);
+                    dnsRefresh, lookups);
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -666,6 +689,9 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         b.append("dnsRefreshSeconds: ").append(dnsRefreshSeconds == 0 ? "0 (named next hops resolved once)"
                 : Integer.toString(dnsRefreshSeconds)).append('\n');
         b.append("metrics: ").append(metricsListen == null ? "off" : metricsListen).append('\n');
+        b.append("routeLookups: ").append(routeLookups.remembered()).append(" names remembered, ")
+                .append(routeLookups.atOnce()).append(" at once, at most ").append(routeLookups.maxSeconds())
+                .append(" s\n");
         b.append("stop: drain until ").append(stop.quietMillis()).append(" ms quiet, at most ").append(stop.maxSeconds())
                 .append(" s\n");
         if (signing != null) {

@@ -58,10 +58,18 @@ class DnsTtlTest {
             server.port = uac.getLocalPort();
             server.ttl = 60;
             ApplianceConfig c = ApplianceConfig.parse(String.join("\n",
+                    "routeLookups: { remembered: 100, atOnce: 8, maxSeconds: 30 }",
                     "listeningPoints:",
                     "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:" + uas.getLocalPort()
                             + "\", recordRoute: true }",
                     ""), "t.yaml");
+            assertTrue(c.describe().contains("routeLookups: 100 names remembered, 8 at once, at most 30 s"),
+                    c.describe());
+            ConfigException bad = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(
+                    "routeLookups: { atOnce: 0 }\nlisteningPoints:\n  - { name: p, listen: \"127.0.0.1:0\","
+                            + " nextHop: \"127.0.0.1:5060\" }\n", "t.yaml"));
+            assertTrue(bad.getMessage().contains("line 1") && bad.getMessage().contains("routeLookups.atOnce"),
+                    bad.getMessage());
             try (Appliance a = Appliance.start(c)) {
                 InetSocketAddress point = a.bound().get(0);
                 String me = "127.0.0.1:" + point.getPort();
