@@ -88,6 +88,43 @@ class DnsTtlTest {
         }
     }
 
+    /**
+     * {@code routeLookups.atOnce} holds: with one lookup allowed and a slow DNS server, a second name while the
+     * first is looked up gets 503 at once; the first request still goes on when its answer comes.
+     */
+    @Test
+    void lookupsBeyondAtOnceGet503() throws Exception {
+        NextHops.Dns saved = ApplianceConfig.dns;
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (LoopbackDns server = new LoopbackDns(); DatagramSocket uac = new DatagramSocket(0, lo);
+             DatagramSocket uas = new DatagramSocket(0, lo)) {
+            ApplianceConfig.dns = NextHops.overDns(server.resolver());
+            uac.setSoTimeout(3000);
+            uas.setSoTimeout(3000);
+            server.delayMillis = 600;
+            ApplianceConfig c = ApplianceConfig.parse(String.join("\n",
+                    "routeLookups: { atOnce: 1 }",
+                    "listeningPoints:",
+                    "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:" + uas.getLocalPort()
+                            + "\", recordRoute: true }",
+                    ""), "t.yaml");
+            try (Appliance a = Appliance.start(c)) {
+                InetSocketAddress point = a.bound().get(0);
+                String me = "127.0.0.1:" + point.getPort();
+                LoopbackSip.send(uas, point, bye("target.test:" + uac.getLocalPort(), me, uas.getLocalPort()));
+                LoopbackSip.send(uas, point, bye("target.test:" + (uac.getLocalPort() + 1), me, uas.getLocalPort()));
+                String refused = LoopbackSip.receive(uas);
+                assertTrue(refused.startsWith("SIP/2.0 503 ") && refused.contains("Call-ID: dns3-target.test:"
+                        + (uac.getLocalPort() + 1)), refused);
+                String got = LoopbackSip.receive(uac);
+                assertTrue(got.startsWith("BYE sip:caller@target.test:" + uac.getLocalPort() + " "), got);
+                assertEquals(1, a.server().counters().get(ProxyCounters.Event.UNROUTABLE));
+            }
+        } finally {
+            ApplianceConfig.dns = saved;
+        }
+    }
+
     private static String bye(String requestUriHost, String me, int viaPort) {
         return "BYE sip:caller@" + requestUriHost + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/UDP 127.0.0.1:" + viaPort + ";branch=z9hG4bK-" + requestUriHost.hashCode() + "\r\n"

@@ -31,6 +31,8 @@ final class LoopbackDns implements AutoCloseable {
     volatile int port;
     volatile long ttl = 1;
     volatile String srvTarget = "target.test.";
+    /** How long each answer is held back (a slow DNS server). */
+    volatile long delayMillis;
     /** SRV queries answered. */
     final AtomicInteger srvQueries = new AtomicInteger();
     private final DatagramSocket socket;
@@ -73,10 +75,15 @@ final class LoopbackDns implements AutoCloseable {
                 } else if (!name.equals(Name.fromString("target.test."))) {
                     r.getHeader().setRcode(Rcode.NXDOMAIN);
                 }
+                if (delayMillis > 0) {
+                    Thread.sleep(delayMillis);
+                }
                 byte[] wire = r.toWire();
                 socket.send(new DatagramPacket(wire, wire.length, p.getSocketAddress()));
             } catch (IOException e) {
                 // closed, or a query we cannot read: the next one
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
