@@ -593,18 +593,9 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     }
 
     /** The address of {@code uri} when its host is an IP literal, else null. */
-    private static InetSocketAddress literal(io.shakengate.codec.SipUri uri) {
-        String host = uri.host();
-        if (host == null || !io.shakengate.proxy.config.NextHops.isLiteral(
-                host.startsWith("[") ? host.substring(1, host.length() - 1) : host)) {
-            return null;
-        }
-        try {
-            return new InetSocketAddress(java.net.InetAddress.getByName(host.startsWith("[")
-                    ? host.substring(1, host.length() - 1) : host), uri.port() < 0 ? 5060 : uri.port());
-        } catch (java.net.UnknownHostException e) {
-            return null;
-        }
+    private InetSocketAddress literal(io.shakengate.codec.SipUri uri) {
+        java.net.InetAddress address = uri.host() == null ? null : literalAddress(uri.host());
+        return address == null ? null : new InetSocketAddress(address, uri.port() < 0 ? 5060 : uri.port());
     }
 
     /** Removes upstream copies of the result headers and adds this verification's values. */
@@ -646,6 +637,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         InetSocketAddress hop = route < 0 ? services.nextHop(point.name(), point.nextHop())
                 : routeHop(point.routes().get(route), route);
         String outAdvertised = overStream && streamAdvertised != null ? streamAdvertised : point.advertised();
+        boolean recordRoute = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
         int popRoutes = 0;
         if (point.recordRoute()) {
             // RFC 3261 16.4: the Routes naming this point are removed (two after a double Record-Route, RFC 5658);
@@ -667,9 +659,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     String transport = out.viaTransport().toLowerCase(java.util.Locale.ROOT);
                     target = routeNames.known(hostPort, transport);
                     if (target == null) {
-                        boolean record = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
                         ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity,
-                                verstat, reason, result, popRoutes, record ? out : null);
+                                verstat, reason, result, popRoutes, recordRoute ? out : null);
                         forwardWhenLookedUp(ctx, m, encoded, out, routeNames.lookUp(hostPort, transport));
                         return;
                     }
@@ -677,7 +668,6 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 hop = target != null ? target : hop;
             }
         }
-        boolean recordRoute = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
         ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity, verstat,
                 reason, result, popRoutes, recordRoute ? out : null);
         if (!overStream && stream != null && point.largeOverTcp()
@@ -776,6 +766,15 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private InetSocketAddress destination(ViaHeader via) {
         String host = via.received() != null ? via.received() : via.host();
         int port = via.rport() > 0 ? via.rport() : via.port() > 0 ? via.port() : 5060;
+        java.net.InetAddress address = literalAddress(host);
+        return address == null ? null : new InetSocketAddress(address, port);
+    }
+
+    /**
+     * The address of {@code host} (IPv6 in brackets or not) when it is an IP literal, else null; parsed once per
+     * host text and remembered by this handler (never looked up in DNS).
+     */
+    private java.net.InetAddress literalAddress(String host) {
         java.net.InetAddress address = literals.get(host);
         if (address == null) {
             String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
@@ -792,10 +791,10 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             }
             literals.put(host, address);
         }
-        return new InetSocketAddress(address, port);
+        return address;
     }
 
-    /** How many Via hosts (IP literals) one handler remembers parsed: the peers a point answers are few. */
+    /** How many hosts (IP literals of Vias, Routes, Request-URIs) one handler remembers parsed. */
     private static final int LITERALS_REMEMBERED = 1024;
     /** Via host text to its parsed address; this handler's event loop only. */
     private final java.util.HashMap<String, java.net.InetAddress> literals = new java.util.HashMap<>();

@@ -47,6 +47,9 @@ import java.util.concurrent.TimeUnit;
  * Bounded: SIPp stops after CALLS calls or 120 s; everything is stopped at the end.
  */
 public final class SippLoad {
+    /** The x5u both the appliance and the Kamailio baseline sign with (the chain is preloaded: nothing fetched). */
+    private static final String X5U = "https://certs.shakengate.load/sti/1234.pem";
+
     private SippLoad() {
     }
 
@@ -55,7 +58,7 @@ public final class SippLoad {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         Path dir = Files.createTempDirectory("shakengate-load");
-        BenchServices bench = BenchServices.create("https://certs.shakengate.load/sti/1234.pem");
+        BenchServices bench = BenchServices.create(X5U);
         ServiceConfig services = bench.services();
         EcdsaProvider provider = bench.provider();
         InetAddress lo = InetAddress.getLoopbackAddress();
@@ -136,7 +139,7 @@ public final class SippLoad {
      */
     private static void runKamailio(Path dir, BenchServices bench, int uasPort, int rate, int calls)
             throws Exception {
-        try (KamailioPeer k = KamailioPeer.start(dir, bench.pki(), "https://certs.shakengate.load/sti/1234.pem",
+        try (KamailioPeer k = KamailioPeer.start(dir, bench.pki(), X5U,
                 freePort(), freePort(), uasPort, Boolean.getBoolean("forward"), System.getProperty("peerCpus"))) {
             int warmup = Integer.getInteger("warmupSeconds", 30);
             runSipp(dir, uasPort, k.entry(), rate, rate * warmup);

@@ -48,44 +48,28 @@ class DnsTtlTest {
      */
     @Test
     void aRecordRoutedRequestGoesToTheNameInItsRequestUri() throws Exception {
-        NextHops.Dns saved = ApplianceConfig.dns;
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        try (LoopbackDns server = new LoopbackDns(); DatagramSocket uac = new DatagramSocket(0, lo);
-             DatagramSocket uas = new DatagramSocket(0, lo)) {
-            ApplianceConfig.dns = NextHops.overDns(server.resolver());
-            uac.setSoTimeout(3000);
-            uas.setSoTimeout(3000);
+        String limits = "routeLookups: { remembered: 100, atOnce: 8, maxSeconds: 30 }";
+        ApplianceConfig c = ApplianceConfig.parse(recordRouting(limits, 5060), "t.yaml");
+        assertTrue(c.describe().contains("routeLookups: 100 names remembered, 8 at once, at most 30 s"),
+                c.describe());
+        ConfigException bad = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(
+                "routeLookups: { atOnce: 0 }\nlisteningPoints:\n  - { name: p, listen: \"127.0.0.1:0\","
+                        + " nextHop: \"127.0.0.1:5060\" }\n", "t.yaml"));
+        assertTrue(bad.getMessage().contains("line 1") && bad.getMessage().contains("routeLookups.atOnce"),
+                bad.getMessage());
+        throughRecordRoutingPoint(limits, (server, uac, uas, a, point, me) -> {
             server.port = uac.getLocalPort();
             server.ttl = 60;
-            ApplianceConfig c = ApplianceConfig.parse(String.join("\n",
-                    "routeLookups: { remembered: 100, atOnce: 8, maxSeconds: 30 }",
-                    "listeningPoints:",
-                    "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:" + uas.getLocalPort()
-                            + "\", recordRoute: true }",
-                    ""), "t.yaml");
-            assertTrue(c.describe().contains("routeLookups: 100 names remembered, 8 at once, at most 30 s"),
-                    c.describe());
-            ConfigException bad = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(
-                    "routeLookups: { atOnce: 0 }\nlisteningPoints:\n  - { name: p, listen: \"127.0.0.1:0\","
-                            + " nextHop: \"127.0.0.1:5060\" }\n", "t.yaml"));
-            assertTrue(bad.getMessage().contains("line 1") && bad.getMessage().contains("routeLookups.atOnce"),
-                    bad.getMessage());
-            try (Appliance a = Appliance.start(c)) {
-                InetSocketAddress point = a.bound().get(0);
-                String me = "127.0.0.1:" + point.getPort();
-                for (String target : new String[] {"target.test:" + uac.getLocalPort(), "softswitch.test"}) {
-                    LoopbackSip.send(uas, point, bye(target, me, uas.getLocalPort()));
-                    String got = LoopbackSip.receive(uac);
-                    assertTrue(got.startsWith("BYE sip:caller@" + target + " ") && !got.contains("\r\nRoute:"), got);
-                }
-                LoopbackSip.send(uas, point, bye("nowhere.test:5060", me, uas.getLocalPort()));
-                String refused = LoopbackSip.receive(uas);
-                assertTrue(refused.startsWith("SIP/2.0 503 "), refused);
-                assertEquals(1, a.server().counters().get(ProxyCounters.Event.UNROUTABLE));
+            for (String target : new String[] {"target.test:" + uac.getLocalPort(), "softswitch.test"}) {
+                LoopbackSip.send(uas, point, bye(target, me, uas.getLocalPort()));
+                String got = LoopbackSip.receive(uac);
+                assertTrue(got.startsWith("BYE sip:caller@" + target + " ") && !got.contains("\r\nRoute:"), got);
             }
-        } finally {
-            ApplianceConfig.dns = saved;
-        }
+            LoopbackSip.send(uas, point, bye("nowhere.test:5060", me, uas.getLocalPort()));
+            String refused = LoopbackSip.receive(uas);
+            assertTrue(refused.startsWith("SIP/2.0 503 "), refused);
+            assertEquals(1, a.server().counters().get(ProxyCounters.Event.UNROUTABLE));
+        });
     }
 
     /**
@@ -94,6 +78,27 @@ class DnsTtlTest {
      */
     @Test
     void lookupsBeyondAtOnceGet503() throws Exception {
+        throughRecordRoutingPoint("routeLookups: { atOnce: 1 }", (server, uac, uas, a, point, me) -> {
+            server.delayMillis = 600;
+            LoopbackSip.send(uas, point, bye("target.test:" + uac.getLocalPort(), me, uas.getLocalPort()));
+            LoopbackSip.send(uas, point, bye("target.test:" + (uac.getLocalPort() + 1), me, uas.getLocalPort()));
+            String refused = LoopbackSip.receive(uas);
+            assertTrue(refused.startsWith("SIP/2.0 503 ") && refused.contains("Call-ID: dns3-target.test:"
+                    + (uac.getLocalPort() + 1)), refused);
+            String got = LoopbackSip.receive(uac);
+            assertTrue(got.startsWith("BYE sip:caller@target.test:" + uac.getLocalPort() + " "), got);
+            assertEquals(1, a.server().counters().get(ProxyCounters.Event.UNROUTABLE));
+        });
+    }
+
+    /** What a test does through a record-routing point whose next hop is {@code uas} and whose DNS is {@code server}. */
+    private interface ThroughPoint {
+        void run(LoopbackDns server, DatagramSocket uac, DatagramSocket uas, Appliance a, InetSocketAddress point,
+                 String me) throws Exception;
+    }
+
+    /** Runs {@code test} against an appliance of {@link #recordRouting} on a loopback DNS server, then stops both. */
+    private static void throughRecordRoutingPoint(String routeLookups, ThroughPoint test) throws Exception {
         NextHops.Dns saved = ApplianceConfig.dns;
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (LoopbackDns server = new LoopbackDns(); DatagramSocket uac = new DatagramSocket(0, lo);
@@ -101,28 +106,21 @@ class DnsTtlTest {
             ApplianceConfig.dns = NextHops.overDns(server.resolver());
             uac.setSoTimeout(3000);
             uas.setSoTimeout(3000);
-            server.delayMillis = 600;
-            ApplianceConfig c = ApplianceConfig.parse(String.join("\n",
-                    "routeLookups: { atOnce: 1 }",
-                    "listeningPoints:",
-                    "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:" + uas.getLocalPort()
-                            + "\", recordRoute: true }",
-                    ""), "t.yaml");
-            try (Appliance a = Appliance.start(c)) {
+            try (Appliance a = Appliance.start(ApplianceConfig.parse(recordRouting(routeLookups, uas.getLocalPort()),
+                    "t.yaml"))) {
                 InetSocketAddress point = a.bound().get(0);
-                String me = "127.0.0.1:" + point.getPort();
-                LoopbackSip.send(uas, point, bye("target.test:" + uac.getLocalPort(), me, uas.getLocalPort()));
-                LoopbackSip.send(uas, point, bye("target.test:" + (uac.getLocalPort() + 1), me, uas.getLocalPort()));
-                String refused = LoopbackSip.receive(uas);
-                assertTrue(refused.startsWith("SIP/2.0 503 ") && refused.contains("Call-ID: dns3-target.test:"
-                        + (uac.getLocalPort() + 1)), refused);
-                String got = LoopbackSip.receive(uac);
-                assertTrue(got.startsWith("BYE sip:caller@target.test:" + uac.getLocalPort() + " "), got);
-                assertEquals(1, a.server().counters().get(ProxyCounters.Event.UNROUTABLE));
+                test.run(server, uac, uas, a, point, "127.0.0.1:" + point.getPort());
             }
         } finally {
             ApplianceConfig.dns = saved;
         }
+    }
+
+    /** {@code routeLookups} and one record-routing point on loopback whose next hop is 127.0.0.1:{@code next}. */
+    private static String recordRouting(String routeLookups, int next) {
+        return String.join("\n", routeLookups, "listeningPoints:",
+                "  - { name: fwd, listen: \"127.0.0.1:0\", nextHop: \"127.0.0.1:" + next + "\", recordRoute: true }",
+                "");
     }
 
     private static String bye(String requestUriHost, String me, int viaPort) {
