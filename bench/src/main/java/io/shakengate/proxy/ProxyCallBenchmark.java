@@ -1,5 +1,7 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.metrics.ProxyCounters;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -72,12 +72,32 @@ public final class PassportVerifier {
     /** A verifier; {@code clock} gives the current time in epoch seconds. */
     public PassportVerifier(Config config, CertificateSource certificates, ChainValidator chains, LongSupplier clock,
                             EcdsaProvider provider) {
+        this(config, certificates, chains, clock, ThreadLocal.withInitial(() -> new Es256Verifier(provider)),
+                new VerifiedTokens(100_000, 2000L * config.freshnessSeconds(), () -> clock.getAsLong() * 1000));
+    }
+
+    private PassportVerifier(Config config, CertificateSource certificates, ChainValidator chains, LongSupplier clock,
+                             ThreadLocal<Es256Verifier> verifiers, VerifiedTokens verified) {
         this.config = config;
         this.certificates = certificates;
         this.chains = chains;
         this.clock = clock;
-        this.verifiers = ThreadLocal.withInitial(() -> new Es256Verifier(provider));
-        this.verified = new VerifiedTokens(100_000, 2000L * config.freshnessSeconds(), () -> clock.getAsLong() * 1000);
+        this.verifiers = verifiers;
+        this.verified = verified;
+    }
+
+    /**
+     * This verifier with other trust anchors and CRL ({@code chains}), keeping its certificate source (the x5u
+     * cache) and the signature outcomes it remembers: those are keyed by the end-entity key, and every chain is
+     * validated again against {@code chains} at each verification.
+     */
+    public PassportVerifier withChains(ChainValidator chains) {
+        return new PassportVerifier(config, certificates, chains, clock, verifiers, verified);
+    }
+
+    /** The settings. */
+    public Config config() {
+        return config;
     }
 
     /** The per-token signature outcomes (retransmissions and forks are verified once). */

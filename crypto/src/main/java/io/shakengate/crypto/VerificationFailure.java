@@ -84,7 +84,10 @@ public enum VerificationFailure {
             "'iat' from PASSporT payload is in the future."),
     /** {@code attest} is not A, B or C. */
     ATTEST_INVALID(26, 438, "Invalid Identity Header", false,
-            "'attest' from PASSporT payload is not A, B or C.");
+            "'attest' from PASSporT payload is not A, B or C."),
+    /** A PASSporT from the CPS is sealed (a JWE, RFC 8816) but does not open with this appliance's key. */
+    PASSPORT_UNDECRYPTABLE(27, 438, "Invalid Identity Header", false,
+            "The PASSporT from the CPS could not be decrypted with this appliance's key.");
 
     /** verstat when the PASSporT verified and covers the number. */
     public static final String VERSTAT_PASSED = "TN-Validation-Passed";

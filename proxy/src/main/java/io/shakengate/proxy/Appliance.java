@@ -1,5 +1,12 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.metrics.ProxyCounters;
+import io.shakengate.proxy.stir.AuthenticationPolicy;
+import io.shakengate.proxy.stir.AuthenticationService;
+import io.shakengate.proxy.stir.VerificationService;
+import java.util.Map;
+import io.shakengate.proxy.stir.VerificationPolicy;
+
 import io.shakengate.codec.SipDecoderConfig;
 import io.shakengate.crypto.PassportVerifier;
 import io.shakengate.crypto.cache.CertificateCache;
@@ -72,7 +79,7 @@ public final class Appliance implements AutoCloseable {
                             + " with a restart");
         }
         // named next hops as the reloaded file's lookups found them (the points started with older addresses)
-        ServiceConfig resolved = resolve(next, fetchers).withNextHops(namedNextHops(next));
+        ServiceConfig resolved = resolve(next, fetchers, services.get()).withNextHops(namedNextHops(next));
         List<String> tokens = apiTokens(next.api());
         services.set(resolved);
         apiTokens.set(tokens);
@@ -294,6 +301,16 @@ public final class Appliance implements AutoCloseable {
 
     /** The services the configuration describes; errors name the file at fault. */
     public static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers) throws IOException {
+        return resolve(config, fetchers, null);
+    }
+
+    /**
+     * The services the configuration describes, keeping the x5u cache and the remembered signature outcomes of
+     * {@code previous} (the services in force, or null) when the verifier's settings are unchanged: a reload
+     * swaps only the trust anchors and the CRL. Errors name the file at fault.
+     */
+    static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers, ServiceConfig previous)
+            throws IOException {
         EcdsaProvider provider = EcdsaProvider.selected();
         PassportSigner signer = null;
         AuthenticationPolicy authentication = AuthenticationPolicy.always(io.shakengate.crypto.passport.Attestation.A);
@@ -305,32 +322,42 @@ public final class Appliance implements AutoCloseable {
                     AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()), s.delivery())
                     .withTrunkHeader(s.trunkHeader()).withCalledFromRequestUri(s.calledFromRequestUri());
         }
-        PassportVerifier verifier = null;
-        VerificationPolicy verificationPolicy = VerificationPolicy.defaults();
-        long budget = ServiceConfig.DEFAULT_VERIFY_BUDGET_MILLIS;
+        ApplianceConfig.Cps cps = config.cps();
+        io.shakengate.proxy.cps.CpsClient client = null;
+        if (cps != null && !cps.targets().isEmpty()) {
+            client = new io.shakengate.proxy.cps.CpsClient(new io.shakengate.proxy.cps.CpsClient.Settings(cps.targets(),
+                    cps.spc(), cps.retentionSeconds(), cps.timeoutMillis()), fetchers,
+                    () -> System.currentTimeMillis() / 1000);
+        }
+        VerificationService verification = null;
         if (config.verification() != null) {
             ApplianceConfig.Verification v = config.verification();
-            CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                    new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536,
-                            v.allowPrivateHosts()), fetchers, null), System::currentTimeMillis);
-            verifier = new PassportVerifier(new PassportVerifier.Config(v.freshnessSeconds(), Set.of(443, 8443),
-                    v.allowPrivateHosts(), false), cache,
-                    new ChainValidator(readFile("verification.trustAnchors",
-                            () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl())),
-                    () -> System.currentTimeMillis() / 1000, provider);
-            verificationPolicy = v.policy();
-            budget = v.budgetMillis();
+            PassportVerifier.Config settings = new PassportVerifier.Config(v.freshnessSeconds(), Set.of(443, 8443),
+                    v.allowPrivateHosts(), false);
+            ChainValidator chains = new ChainValidator(readFile("verification.trustAnchors",
+                    () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl()));
+            PassportVerifier before = previous == null || previous.verification() == null ? null
+                    : previous.verification().verifier();
+            PassportVerifier verifier;
+            if (before != null && before.config().equals(settings)) {
+                verifier = before.withChains(chains);
+            } else {
+                CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
+                        new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536,
+                                v.allowPrivateHosts()), fetchers, null), System::currentTimeMillis);
+                verifier = new PassportVerifier(settings, cache, chains, () -> System.currentTimeMillis() / 1000,
+                        provider);
+            }
+            java.security.interfaces.ECPrivateKey openKey = cps == null || cps.openKey() == null ? null
+                    : (java.security.interfaces.ECPrivateKey) readFile("cps.openKey",
+                    () -> SigningKeys.readPrivateKey(cps.openKey()));
+            VerificationService.OutOfBand oob = client == null ? null : new VerificationService.OutOfBand(client,
+                    cps.retrieve(), signer, openKey == null ? null
+                    : new io.shakengate.crypto.cps.PassportEnvelope.Opener(openKey));
+            verification = new VerificationService(verifier, v.budgetMillis(), v.policy(), v.pointPolicies(), oob,
+                    VerificationService.DEFAULT_MAX_PASSPORTS);
         }
-        ServiceConfig.OutOfBand outOfBand = null;
-        ApplianceConfig.Cps cps = config.cps();
-        if (cps != null && !cps.targets().isEmpty()) {
-            outOfBand = new ServiceConfig.OutOfBand(new io.shakengate.proxy.cps.CpsClient(
-                    new io.shakengate.proxy.cps.CpsClient.Settings(cps.targets(), cps.spc(), cps.retentionSeconds(),
-                            cps.timeoutMillis()), fetchers, () -> System.currentTimeMillis() / 1000), cps.retrieve());
-        }
-        return new ServiceConfig(signer, config.signing() == null ? io.shakengate.crypto.passport.Attestation.A
-                : config.signing().attestation(), verifier, budget, verificationPolicy, authentication, outOfBand,
-                config.verification() == null ? java.util.Map.of() : config.verification().pointPolicies());
+        return new ServiceConfig(new AuthenticationService(signer, authentication, client), verification, Map.of());
     }
 
     /**
@@ -424,7 +451,7 @@ public final class Appliance implements AutoCloseable {
                 ApplianceConfig.Api a = config.api();
                 api = new io.shakengate.proxy.http.HttpApiServer(server.group(), server.transports(), a.listen(),
                         apiTls(a), new io.shakengate.proxy.http.HttpApiServer.Limits(tokens::get, a.maxBodyBytes(),
-                        a.idleSeconds()), services::get, cps);
+                        a.idleSeconds()), services::get, cps, server.counters());
             }
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),

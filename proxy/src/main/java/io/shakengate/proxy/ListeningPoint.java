@@ -1,5 +1,7 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.stir.AuthenticationPolicy;
+
 import java.net.InetSocketAddress;
 
 /**

@@ -1,5 +1,7 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.metrics.ProxyCounters;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -126,7 +128,9 @@ public final class ProxyServer implements AutoCloseable {
                         protected void initChannel(DatagramChannel ch) {
                             SipDatagramDecoder.configure(ch.config(), decoderConfig);
                             ch.pipeline().addLast(decoder, SipBadRequestResponder.INSTANCE,
-                                    new SipProxyHandler(point, services, counters, latency,
+                                    point.redirect() ? new SipRedirectHandler(point, services, counters, latency,
+                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, pending)
+                                            : new SipProxyHandler(point, services, counters, latency,
                                             io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out, pending)
                                             .respondingOverStreams(streamResponses).resolvingNames(routeNames));
                         }
@@ -243,9 +247,10 @@ public final class ProxyServer implements AutoCloseable {
                         }
                         c.pipeline().addLast(new io.shakengate.codec.netty.SipStreamDecoder(decoderConfig,
                                 parseErrors), SipBadRequestResponder.INSTANCE,
-                                new SipProxyHandler(point, services, counters, latency, sender[0], drain, udpOut, pending)
-                                        .resolvingNames(routeNames)
-                                        .sendingFrom(outAdvertised));
+                                point.redirect() ? new SipRedirectHandler(point, services, counters, latency,
+                                        sender[0], drain, pending)
+                                        : new SipProxyHandler(point, services, counters, latency, sender[0], drain,
+                                        udpOut, pending).resolvingNames(routeNames).sendingFrom(outAdvertised));
                     }
                 }).bind(bound).sync().channel();
         channels.add(ch);

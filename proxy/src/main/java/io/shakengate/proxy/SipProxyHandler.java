@@ -1,10 +1,11 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.stir.VerificationPolicy;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.AsciiString;
-import io.shakengate.codec.IdentityHeader;
 import io.shakengate.codec.NameAddress;
 import io.shakengate.codec.SipHeaderName;
 import io.shakengate.codec.SipMessage;
@@ -13,30 +14,29 @@ import io.shakengate.codec.SipMessageEditor;
 import io.shakengate.codec.SipMethod;
 import io.shakengate.codec.SipParseError;
 import io.shakengate.codec.SipParseException;
-import io.shakengate.codec.SipDecoderConfig;
-import io.shakengate.codec.SipParser;
 import io.shakengate.codec.SipResponses;
 import io.shakengate.codec.ViaHeader;
-import io.shakengate.crypto.PassportVerifier;
-import io.shakengate.crypto.VerificationFailure;
 import io.shakengate.crypto.VerificationResult;
-import io.shakengate.crypto.passport.ShakenClaims;
-import io.shakengate.crypto.passport.TelephoneNumbers;
+import io.shakengate.proxy.metrics.ProxyCounters;
 import io.shakengate.proxy.metrics.StageLatency;
+import io.shakengate.proxy.stir.Authentication;
+import io.shakengate.proxy.stir.Verification;
 import io.shakengate.proxy.transport.SipSender;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The stateless proxy of one UDP listening point (RFC 3261 section 16.11) with its STIR service: requests
- * go to the point's next hop with a pushed Via whose branch is derived from the incoming one (so
- * retransmissions and the CANCEL of an INVITE take the same branch) and Max-Forwards decremented (483 at
- * zero); responses go back by the next Via ({@code received}/{@code rport} honoured). INVITEs are signed on a
- * SIGN point and verified on a VERIFY point; a verification waiting for a certificate holds the INVITE (not
- * the event loop) for at most the per-call budget, then takes the fallback (No-TN-Validation).
+ * The SIP proxy front of one listening point: a stateless proxy (RFC 3261 section 16.11) that asks the STIR
+ * services and carries out their answers. Requests go to the point's next hop with a pushed Via whose branch
+ * is derived from the incoming one (so retransmissions and the CANCEL of an INVITE take the same branch) and
+ * Max-Forwards decremented (483 at zero); responses go back by the next Via ({@code received}/{@code rport}
+ * honoured). An INVITE on a SIGN point goes to the {@link io.shakengate.proxy.stir.AuthenticationService}
+ * (its Identity header added, or 603 when blocked); on a VERIFY point to the
+ * {@link io.shakengate.proxy.stir.VerificationService}, whose action it carries out (forwarded with verstat,
+ * Reason and result headers, or answered); a verification waiting for a certificate holds the INVITE (not
+ * the event loop) at most for the service's budget. Redirect points are {@link SipRedirectHandler}'s.
  *
  * <p>One instance per channel: it owns an editor. Runs on its channel's event loop only.
  */
@@ -56,8 +56,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final Drain drain;
     /** Where requests go over a stream (TCP/TLS next hop, or large requests), or null. */
     private final SipSender stream;
-    /** INVITEs waiting for their verification (retransmissions of them are absorbed). */
-    private final PendingInvites pending;
+    /** Verifications waiting for a certificate or the CPS (retransmissions of their INVITEs are absorbed). */
+    private final SipVerifyWait waiting;
     /** For a UDP point: answers responses whose request came over a TCP/TLS connection (or null). */
     private SipSender streamResponses;
     /** The address in the Via of requests that leave over {@link #stream} from another point's socket, or null. */
@@ -103,8 +103,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     StageLatency latency, SipSender sender, Drain drain, SipSender stream, PendingInvites pending) {
         super(SipMessage.class, false);
         this.stream = stream;
-        this.pending = pending;
         this.drain = drain;
+        this.waiting = new SipVerifyWait(pending, drain, counters);
         this.sender = sender;
         this.point = point;
         this.servicesNow = services;
@@ -173,358 +173,47 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     .build(ctx.alloc()));
             return false;
         }
-        if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.signer() != null) {
-            String calling = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
-            AuthenticationPolicy policy = services.authenticationPolicy();
-            String called = called(m, policy);
-            AuthenticationPolicy.Decision decision = policy.decision(
-                    m.sender() == null ? null : m.sender().getAddress(), calling, called, trunk(m, policy));
-            AuthenticationPolicy.Action action = decision.action();
-            if (action == AuthenticationPolicy.Action.BLOCK) {
+        if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.authentication().signs()) {
+            Authentication a = services.authentication().authenticate(
+                    SipCallFacts.signing(m, point.name(), services.authentication().policy()), counters, identityBuffer);
+            if (a.outcome() == Authentication.Outcome.BLOCKED) {
                 counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-                reply(ctx, m, SipResponses.to(m, 603, "Decline").build(ctx.alloc()));
+                reply(ctx, m, SipAnswers.blocked(m).build(ctx.alloc()));
                 return false;
             }
-            AsciiString identity = action.attestation() == null ? null
-                    : sign(m, decision.fromHeaders() ? attestationHeader(m, action.attestation()) : action.attestation(),
-                    decision.fromHeaders() ? originationId(m) : null);
-            if (identity != null && decision.delivery().outOfBand() && services.outOfBand() != null) {
-                publish(identity, calling, called);
-                if (!decision.delivery().inBand()) {
-                    identity = null;
-                }
-            }
-            if (point.redirect()) {
-                if (identity == null) {
-                    reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
-                } else {
-                    reply(ctx, m, SipResponses.to(m, 302, "Moved Temporarily")
-                            .header("Contact", "<" + m.requestUriString() + ">")
-                            .header("Identity", identity).build(ctx.alloc()));
-                }
-                return false;
-            }
-            forward(ctx, m, branch, identity, null, null);
+            AsciiString identity = a.signed() && a.inBand()
+                    ? new AsciiString(a.identity(), 0, a.identityLength(), true) : null;
+            forward(ctx, m, branch, identity, null, null, null);
             latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
             return false;
         }
-        if (m.method() == SipMethod.INVITE && point.role() == Role.VERIFY && services.verifier() != null) {
-            return verify(ctx, m, branch, start);
+        if (m.method() == SipMethod.INVITE && point.role() == Role.VERIFY && services.verification() != null) {
+            CompletableFuture<Verification> f = services.verification().verify(
+                    SipCallFacts.verifying(m, point.name()), ctx.executor(), counters);
+            ServiceConfig asked = services;
+            return waiting.await(ctx, m, sender, f, v -> {
+                services = asked; // the services the verification began with, also when it ends later
+                act(ctx, m, branch, v);
+                latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
+            });
         }
-        if (point.redirect()) {
-            // a redirect point only answers INVITEs; everything else routes as usual
-            reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
-            return false;
-        }
-        forward(ctx, m, branch, null, null, null);
+        forward(ctx, m, branch, null, null, null, null);
         latency.record(StageLatency.Stage.FORWARD, System.nanoTime() - start);
         return false;
     }
 
-    /** The canonical called number for signing: from the To header or the Request-URI, as the policy says. */
-    private static String called(SipMessage m, AuthenticationPolicy policy) {
-        if (policy.calledFromRequestUri()) {
-            try {
-                String n = TelephoneNumbers.canonicalize(m.requestUri().telephoneNumber());
-                if (n != null) {
-                    return n;
-                }
-            } catch (io.shakengate.codec.SipParseException e) {
-                // checked before: cannot happen for a request that reached here; fall back to To
-            }
+    /** Carries out the verification policy's action: the INVITE forwarded (marked as it says) or answered. */
+    private void act(ChannelHandlerContext ctx, SipMessage m, String branch, Verification v) {
+        if (SipAnswers.refuses(v)) {
+            counters.count(ProxyCounters.Event.REQUEST_REJECTED);
+            reply(ctx, m, SipAnswers.refusal(m, v).build(ctx.alloc()));
+            return;
         }
-        return TelephoneNumbers.canonicalize(m.to().telephoneNumber());
-    }
-
-    /** The trunk the call arrived on: the configured header, else the Request-URI's tgrp (RFC 4904). */
-    private static String trunk(SipMessage m, AuthenticationPolicy policy) {
-        if (policy.trunkHeader() != null) {
-            String v = m.header(policy.trunkHeader());
-            if (v != null) {
-                return v.trim();
-            }
+        switch (v.action()) {
+            case FORWARD_UNCHANGED -> forward(ctx, m, branch, null, null, null, v.result());
+            case FORWARD_WITH_REASON -> forward(ctx, m, branch, null, v.verstat(), v.reason(), v.result());
+            default -> forward(ctx, m, branch, null, v.verstat(), null, v.result());
         }
-        try {
-            io.shakengate.codec.SipUri ruri = m.requestUri();
-            String tgrp = ruri.numberParam("tgrp");
-            return tgrp != null ? tgrp : ruri.param("tgrp");
-        } catch (io.shakengate.codec.SipParseException e) {
-            return null;
-        }
-    }
-
-    /** Attestation-Info (3GPP TS 24.229) when a rule trusts it and it says A, B or C; else {@code fallback}. */
-    private static io.shakengate.crypto.passport.Attestation attestationHeader(SipMessage m,
-            io.shakengate.crypto.passport.Attestation fallback) {
-        String v = m.header("Attestation-Info");
-        if (v == null) {
-            return fallback;
-        }
-        return switch (v.trim()) {
-            case "A" -> io.shakengate.crypto.passport.Attestation.A;
-            case "B" -> io.shakengate.crypto.passport.Attestation.B;
-            case "C" -> io.shakengate.crypto.passport.Attestation.C;
-            default -> fallback;
-        };
-    }
-
-    /** Origination-Id (3GPP TS 24.229) when a rule trusts it and it is a UUID; else null (a new one is made). */
-    private static String originationId(SipMessage m) {
-        String v = m.header("Origination-Id");
-        if (v == null) {
-            return null;
-        }
-        try {
-            return UUID.fromString(v.trim()).toString().equalsIgnoreCase(v.trim()) ? v.trim().toLowerCase(
-                    java.util.Locale.ROOT) : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private AsciiString sign(SipMessage m, io.shakengate.crypto.passport.Attestation attestation) {
-        return sign(m, attestation, null);
-    }
-
-    private AsciiString sign(SipMessage m, io.shakengate.crypto.passport.Attestation attestation, String origid) {
-        if (m.indexOf(SipHeaderName.IDENTITY) >= 0) {
-            counters.count(ProxyCounters.Event.IDENTITY_KEPT);
-            return null;
-        }
-        String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
-        String dest = called(m, services.authenticationPolicy());
-        if (orig == null || dest == null) {
-            counters.count(ProxyCounters.Event.SIGN_SKIPPED_NO_TN);
-            return null;
-        }
-        ShakenClaims claims = new ShakenClaims(attestation, orig, List.of(dest),
-                System.currentTimeMillis() / 1000, origid != null ? origid : UUID.randomUUID().toString());
-        int n = services.signer().writeIdentity(claims, identityBuffer);
-        counters.count(ProxyCounters.Event.SIGNED);
-        return new AsciiString(identityBuffer[0], 0, n, true);
-    }
-
-    /**
-     * Publishes the PASSporT of {@code identity} to the CPS(s) without delaying the call: the INVITE goes on at
-     * once and the outcome is only counted.
-     */
-    private void publish(AsciiString identity, String orig, String dest) {
-        String header = identity.toString();
-        int semi = header.indexOf(';');
-        services.outOfBand().client().publish(services.signer(), orig, dest, semi < 0 ? header : header.substring(0, semi))
-                .thenAccept(ok -> counters.count(ok ? ProxyCounters.Event.OOB_PUBLISHED
-                        : ProxyCounters.Event.OOB_PUBLISH_FAILED));
-    }
-
-    private boolean verify(ChannelHandlerContext ctx, SipMessage m, String branch, long start) {
-        IdentityHeader id = null;
-        for (IdentityHeader candidate : m.identities()) {
-            if ("shaken".equals(candidate.ppt())) {
-                id = candidate;
-                break;
-            }
-        }
-        ServiceConfig.OutOfBand oob = services.outOfBand();
-        boolean retrieve = oob != null && services.signer() != null
-                && (oob.retrieval() == ServiceConfig.Retrieval.ALWAYS
-                || (id == null && oob.retrieval() == ServiceConfig.Retrieval.WHEN_NO_IDENTITY));
-        if (id == null && !retrieve) {
-            counters.count(ProxyCounters.Event.VERIFY_NO_IDENTITY);
-            act(ctx, m, branch, VerificationResult.failed(VerificationFailure.NO_IDENTITY));
-            latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
-            return false;
-        }
-        String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
-        String dest = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
-        CompletableFuture<VerificationResult> result = id == null ? null
-                : services.verifier().verify(new PassportVerifier.Request(id.token(), id.info(), id.param("alg"),
-                id.ppt(), orig, dest == null ? List.of() : List.of(dest), m.date()));
-        if (retrieve) {
-            result = retrieveAndVerify(oob, services, orig, dest, result);
-        }
-        if (result.isDone()) {
-            forwardVerified(ctx, m, branch, result.join());
-            latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
-            return false;
-        }
-        String key = m.callId() + '\n' + m.cseq().number() + '\n' + m.topVia().branch();
-        if (!pending.begin(key)) {
-            // a retransmission of an INVITE still being verified: that one will be forwarded
-            counters.count(ProxyCounters.Event.RETRANSMISSION_ABSORBED);
-            return false;
-        }
-        drain.started();
-        result.completeOnTimeout(null, services.verifyBudgetMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .whenComplete((r, error) -> {
-                    Runnable finish = () -> {
-                        try {
-                            if (r == null) {
-                                counters.count(ProxyCounters.Event.VERIFY_TIMEOUT);
-                                act(ctx, m, branch, VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED),
-                                        VerificationFailure.VERSTAT_NONE);
-                            } else {
-                                forwardVerified(ctx, m, branch, r);
-                            }
-                            latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
-                        } finally {
-                            sender.flush(ctx); // outside a read batch: nothing else will flush it
-                            pending.end(key);
-                            m.release();
-                            drain.finished();
-                        }
-                    };
-                    onLoop(ctx, finish, () -> {
-                        // the appliance stopped while this INVITE waited: nothing to forward it with
-                        pending.end(key);
-                        m.release();
-                        drain.finished();
-                    });
-                });
-        return true;
-    }
-
-    /**
-     * Out-of-band verification: the PASSporTs the CPS holds for the call, each verified as in-band (its own
-     * x5u as the info URL; freshness by iat), combined with the in-band result (null if none): the first that
-     * passes, else the in-band failure, else the first out-of-band failure, else NO_IDENTITY.
-     */
-    private CompletableFuture<VerificationResult> retrieveAndVerify(ServiceConfig.OutOfBand oob, ServiceConfig s,
-                                                                   String orig, String dest,
-                                                                   CompletableFuture<VerificationResult> inBand) {
-        if (orig == null || dest == null) {
-            return inBand != null ? inBand
-                    : CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.NO_IDENTITY));
-        }
-        CompletableFuture<VerificationResult> outOfBand = oob.client().retrieve(s.signer(), orig, dest,
-                        System.currentTimeMillis() + s.verifyBudgetMillis() - 100)
-                .thenCompose(tokens -> {
-                    counters.count(tokens.isEmpty() ? ProxyCounters.Event.OOB_RETRIEVED_NONE
-                            : ProxyCounters.Event.OOB_RETRIEVED);
-                    List<CompletableFuture<VerificationResult>> each = new java.util.ArrayList<>(tokens.size());
-                    for (String token : tokens) {
-                        io.shakengate.crypto.passport.Passport p = OOB_PARSER.parse(token).passport();
-                        String x5u = p == null ? null : p.x5u();
-                        each.add(s.verifier().verify(new PassportVerifier.Request(token, x5u, "ES256", "shaken",
-                                orig, List.of(dest), -1)));
-                    }
-                    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                        VerificationResult first = null;
-                        for (CompletableFuture<VerificationResult> f : each) {
-                            VerificationResult r = f.join();
-                            if (r.passed()) {
-                                return r;
-                            }
-                            first = first == null ? r : first;
-                        }
-                        return first;
-                    });
-                });
-        CompletableFuture<VerificationResult> in = inBand == null ? CompletableFuture.completedFuture(null) : inBand;
-        return in.thenCombine(outOfBand, (i, o) -> {
-            if (i != null && i.passed()) {
-                return i;
-            }
-            if (o != null && o.passed()) {
-                return o;
-            }
-            return i != null ? i : o != null ? o : VerificationResult.failed(VerificationFailure.NO_IDENTITY);
-        });
-    }
-
-    private static final io.shakengate.crypto.passport.PassportParser OOB_PARSER =
-            new io.shakengate.crypto.passport.PassportParser(io.shakengate.crypto.passport.PassportParser.DEFAULT_MAX_TOKEN_BYTES);
-
-    private void forwardVerified(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r) {
-        counters.count(r.passed() ? ProxyCounters.Event.VERIFIED_PASSED : ProxyCounters.Event.VERIFIED_FAILED);
-        act(ctx, m, branch, r);
-    }
-
-    private void act(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r) {
-        act(ctx, m, branch, r, r.verstat());
-    }
-
-    /** Applies the verification policy's action for {@code r}'s outcome class. */
-    private void act(ChannelHandlerContext ctx, SipMessage m, String branch, VerificationResult r, String verstat) {
-        VerificationPolicy.Action action = services.verificationPolicy(point.name())
-                .action(VerificationPolicy.classify(r.failure()));
-        VerificationFailure f = r.failure();
-        switch (action) {
-            case FORWARD_UNCHANGED -> {
-                if (point.redirect()) {
-                    reply(ctx, m, SipResponses.to(m, 404, "Not Found").build(ctx.alloc()));
-                } else {
-                    forward(ctx, m, branch, null, null, null, r);
-                }
-            }
-            case FORWARD_WITH_REASON -> {
-                if (point.redirect()) {
-                    redirectVerified(ctx, m, verstat, f == null ? null : f.reasonHeader());
-                } else {
-                    forward(ctx, m, branch, null, verstat, f == null ? null : f.reasonHeader(), r);
-                }
-            }
-            case REJECT -> {
-                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-                SipResponses resp = f == null ? SipResponses.to(m, 403, "Forbidden")
-                        : SipResponses.to(m, f.sipStatus(), f.reasonPhrase()).header("Reason", f.reasonHeader());
-                reply(ctx, m, resp.build(ctx.alloc()));
-            }
-            case BLOCK_603 -> {
-                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-                reply(ctx, m, SipResponses.to(m, 603, "Decline").build(ctx.alloc()));
-            }
-            case BLOCK_608 -> {
-                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-                reply(ctx, m, SipResponses.to(m, 608, "Rejected").build(ctx.alloc()));
-            }
-            default -> {
-                if (point.redirect()) {
-                    redirectVerified(ctx, m, verstat, action == VerificationPolicy.Action.FORWARD_WITH_REASON
-                            && f != null ? f.reasonHeader() : null);
-                } else {
-                    forward(ctx, m, branch, null, verstat, null, r);
-                }
-            }
-        }
-    }
-
-    /** 302 with the Request-URI as Contact and the verstat-marked P-Asserted-Identity (and Reason). */
-    private void redirectVerified(ChannelHandlerContext ctx, SipMessage m, String verstat, String reason) {
-        NameAddress target = caller(m);
-        editor.reset(m);
-        editor.setNumberParam(target, "verstat", verstat);
-        ByteBuf edited = editor.encode(ctx.alloc());
-        String pai;
-        try {
-            SipParser parser = new SipParser(SipDecoderConfig.DEFAULT);
-            byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(edited);
-            int end = parser.parse(bytes, 0, bytes.length, true);
-            SipMessage marked = parser.build(io.netty.buffer.Unpooled.wrappedBuffer(bytes), 0, end);
-            try {
-                pai = marked.pAssertedIdentities().isEmpty() ? "<" + marked.from().uriString() + ">"
-                        : marked.pAssertedIdentities().get(0).toString();
-            } finally {
-                marked.release();
-            }
-        } finally {
-            edited.release();
-        }
-        SipResponses resp = SipResponses.to(m, 302, "Moved Temporarily")
-                .header("Contact", "<" + m.requestUriString() + ">").header("P-Asserted-Identity", pai);
-        if (reason != null) {
-            resp.header("Reason", reason);
-        }
-        reply(ctx, m, resp.build(ctx.alloc()));
-    }
-
-    private static NameAddress caller(SipMessage m) {
-        List<NameAddress> pai = m.pAssertedIdentities();
-        for (NameAddress a : pai) {
-            if (a.telephoneNumber() != null) {
-                return a;
-            }
-        }
-        return m.from();
     }
 
     /**
@@ -562,7 +251,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             editor.addHeader("Reason", reason);
         }
         if (verstat != null) {
-            editor.setNumberParam(caller(m), "verstat", verstat);
+            editor.setNumberParam(SipCallFacts.caller(m), "verstat", verstat);
         }
         if (point.role() == Role.VERIFY) {
             resultHeaders(m, result, services.verificationPolicy(point.name()).resultHeaders());
@@ -622,11 +311,6 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         if (names.spc() != null && r.spc() != null) {
             editor.addHeader(names.spc(), r.spc());
         }
-    }
-
-    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
-                         String reason) {
-        forward(ctx, m, branch, identity, verstat, reason, null);
     }
 
     private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
@@ -714,21 +398,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     drain.finished();
                 }
             };
-            onLoop(ctx, finish, () -> {
+            SipVerifyWait.onLoop(ctx, finish, () -> {
                 encoded.release();
                 m.release();
                 drain.finished();
             });
         });
-    }
-
-    /** Runs {@code finish} on {@code ctx}'s event loop, or {@code stopped} when the loop takes no more tasks. */
-    private static void onLoop(ChannelHandlerContext ctx, Runnable finish, Runnable stopped) {
-        try {
-            ctx.executor().execute(finish);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            stopped.run();
-        }
     }
 
     /** A request whose next hop cannot be found: 503 (RFC 3263 section 4.3), an ACK dropped; counted. */

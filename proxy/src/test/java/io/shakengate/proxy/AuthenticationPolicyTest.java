@@ -1,13 +1,17 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.stir.AuthenticationPolicy;
+import io.shakengate.proxy.stir.VerificationPolicy;
+import io.shakengate.proxy.stir.NumberList;
+
 import io.shakengate.codec.SipDecoderConfig;
 import io.shakengate.crypto.passport.Attestation;
 import io.shakengate.crypto.passport.PassportSigner;
 import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.SignerPool;
 import io.shakengate.crypto.testing.TestPki;
-import io.shakengate.proxy.AuthenticationPolicy.Action;
-import io.shakengate.proxy.AuthenticationPolicy.Rule;
+import io.shakengate.proxy.stir.AuthenticationPolicy.Action;
+import io.shakengate.proxy.stir.AuthenticationPolicy.Rule;
 import io.shakengate.proxy.transport.Transports;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.metrics.ProxyCounters;
+
 import io.shakengate.codec.SipDecoderConfig;
 import io.shakengate.crypto.PassportVerifier;
 import io.shakengate.crypto.passport.Attestation;

@@ -1,5 +1,7 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.metrics.ProxyCounters;
+
 import io.shakengate.proxy.config.ApplianceConfig;
 import io.shakengate.proxy.config.ConfigException;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.shakengate.proxy;
 
+import io.shakengate.proxy.stir.VerificationPolicy;
+
 import io.shakengate.codec.SipDecoderConfig;
 import io.shakengate.crypto.PassportVerifier;
 import io.shakengate.crypto.passport.Attestation;
@@ -8,8 +10,8 @@ import io.shakengate.crypto.passport.ShakenClaims;
 import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.SignerPool;
 import io.shakengate.crypto.testing.TestPki;
-import io.shakengate.proxy.VerificationPolicy.Action;
-import io.shakengate.proxy.VerificationPolicy.OutcomeClass;
+import io.shakengate.proxy.stir.VerificationPolicy.Action;
+import io.shakengate.proxy.stir.VerificationPolicy.OutcomeClass;
 import io.shakengate.proxy.transport.Transports;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

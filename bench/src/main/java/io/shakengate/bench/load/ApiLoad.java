@@ -91,7 +91,8 @@ public final class ApiLoad {
             CpsServer memoryCps = cps(cache, chains, provider, memory);
             cpsServers.add(memoryCps);
             HttpApiServer api = new HttpApiServer(group, transports, any, null, new HttpApiServer.Limits(
-                    () -> List.of(TOKEN), 16384, 60), () -> services, memoryCps);
+                    () -> List.of(TOKEN), 16384, 60), () -> services, memoryCps,
+                    new io.shakengate.proxy.metrics.ProxyCounters());
             closing.add(api);
             String base = "http://127.0.0.1:" + api.address().getPort();
             System.out.println("ShakenGate API and CPS on " + base + " (" + transports.describe() + ", ECDSA "
@@ -162,7 +163,8 @@ public final class ApiLoad {
                 CpsServer redisCps = cps(cache, chains, provider, redisStore);
                 cpsServers.add(redisCps);
                 HttpApiServer redisApi = new HttpApiServer(group, transports, any, null, new HttpApiServer.Limits(
-                        List::of, 16384, 60), () -> services, redisCps);
+                        List::of, 16384, 60), () -> services, redisCps,
+                        new io.shakengate.proxy.metrics.ProxyCounters());
                 closing.add(redisApi);
                 closing.add(redisStore);
                 rows.addAll(cpsRows("redis", dir, "http://127.0.0.1:" + redisApi.address().getPort(), signer, seconds));

@@ -11,7 +11,7 @@ import io.shakengate.crypto.sign.SignerPool;
 import io.shakengate.crypto.x509.ChainValidator;
 import io.shakengate.crypto.x509.DemoPki;
 import io.shakengate.proxy.ListeningPoint;
-import io.shakengate.proxy.ProxyCounters;
+import io.shakengate.proxy.metrics.ProxyCounters;
 import io.shakengate.proxy.ProxyServer;
 import io.shakengate.proxy.Role;
 import io.shakengate.proxy.ServiceConfig;

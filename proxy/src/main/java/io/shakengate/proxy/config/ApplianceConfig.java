@@ -1,9 +1,9 @@
 package io.shakengate.proxy.config;
 
 import io.shakengate.crypto.passport.Attestation;
-import io.shakengate.proxy.AuthenticationPolicy;
+import io.shakengate.proxy.stir.AuthenticationPolicy;
 import io.shakengate.proxy.Role;
-import io.shakengate.proxy.VerificationPolicy;
+import io.shakengate.proxy.stir.VerificationPolicy;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 import java.net.InetAddress;
@@ -148,7 +148,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
      * CPSs it publishes to and retrieves from ({@code targets}, possibly empty) as SPC {@code spc}.
      */
     public record Cps(CpsServe serve, List<io.shakengate.proxy.cps.CpsClient.Target> targets, String spc,
-                      int retentionSeconds, int timeoutMillis, io.shakengate.proxy.ServiceConfig.Retrieval retrieve) {
+                      int retentionSeconds, int timeoutMillis, io.shakengate.proxy.stir.Retrieval retrieve,
+                      Path openKey) {
     }
 
     /**
@@ -428,10 +429,10 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     /** A rule's number list file, read now (and at every reload); an unreadable or bad file names the line. */
-    private static io.shakengate.proxy.NumberList numberList(Node n, String what) {
+    private static io.shakengate.proxy.stir.NumberList numberList(Node n, String what) {
         Path file = Path.of(YamlNodes.scalar(n, what));
         try {
-            return io.shakengate.proxy.NumberList.read(file);
+            return io.shakengate.proxy.stir.NumberList.read(file);
         } catch (java.nio.file.NoSuchFileException e) {
             throw YamlNodes.error(n, what + ": no such file: " + file);
         } catch (java.io.IOException e) {
@@ -441,7 +442,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
 
     private static Cps cps(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "cps", Set.of("serve", "targets", "spc", "retentionSeconds",
-                "timeoutMillis", "retrieve"));
+                "timeoutMillis", "retrieve", "openKey"));
         CpsServe serve = null;
         if (m.containsKey("serve")) {
             Node sn = m.get("serve");
@@ -468,7 +469,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         List<io.shakengate.proxy.cps.CpsClient.Target> targets = new ArrayList<>();
         if (m.containsKey("targets")) {
             for (Node t : YamlNodes.sequence(m.get("targets"), "cps.targets")) {
-                Map<String, Node> tm = YamlNodes.mapping(t, "a cps target", Set.of("url", "audience"));
+                Map<String, Node> tm = YamlNodes.mapping(t, "a cps target", Set.of("url", "audience", "sealTo"));
                 String url = YamlNodes.scalar(required(tm, "url", t, "cps target"), "cps target url");
                 java.net.URI u;
                 try {
@@ -483,7 +484,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             + url + "'");
                 }
                 targets.add(new io.shakengate.proxy.cps.CpsClient.Target(u, tm.containsKey("audience")
-                        ? YamlNodes.scalar(tm.get("audience"), "cps target audience") : u.getHost()));
+                        ? YamlNodes.scalar(tm.get("audience"), "cps target audience") : u.getHost(),
+                        tm.containsKey("sealTo") ? sealingKey(tm.get("sealTo")) : null));
             }
         }
         if (serve == null && targets.isEmpty()) {
@@ -499,9 +501,33 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 m.containsKey("timeoutMillis") ? YamlNodes.integer(m.get("timeoutMillis"), "cps.timeoutMillis", 50,
                         10_000) : 1000,
                 m.containsKey("retrieve") ? YamlNodes.choice(m.get("retrieve"), "cps.retrieve",
-                        io.shakengate.proxy.ServiceConfig.Retrieval.class)
-                        : targets.isEmpty() ? io.shakengate.proxy.ServiceConfig.Retrieval.OFF
-                        : io.shakengate.proxy.ServiceConfig.Retrieval.WHEN_NO_IDENTITY);
+                        io.shakengate.proxy.stir.Retrieval.class)
+                        : targets.isEmpty() ? io.shakengate.proxy.stir.Retrieval.OFF
+                        : io.shakengate.proxy.stir.Retrieval.WHEN_NO_IDENTITY,
+                m.containsKey("openKey") ? Path.of(YamlNodes.scalar(m.get("openKey"), "cps.openKey")) : null);
+    }
+
+    /**
+     * The P-256 public key a CPS target's PASSporTs are sealed to (RFC 8816): a PUBLIC KEY PEM, or a certificate
+     * whose key it is; an unreadable or unsuitable file is an error naming the line.
+     */
+    private static java.security.interfaces.ECPublicKey sealingKey(Node n) {
+        Path file = Path.of(YamlNodes.scalar(n, "cps target sealTo"));
+        try {
+            String pem = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.PublicKey key = pem.contains("-----BEGIN CERTIFICATE-----")
+                    ? io.shakengate.crypto.x509.Pem.readCertificates(file).get(0).getPublicKey()
+                    : io.shakengate.crypto.sign.SigningKeys.publicKey(pem, file.toString());
+            if (!(key instanceof java.security.interfaces.ECPublicKey ec)
+                    || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+                throw YamlNodes.error(n, "cps target sealTo: " + file + " holds no EC P-256 public key");
+            }
+            return ec;
+        } catch (java.io.IOException e) {
+            throw YamlNodes.error(n, "cps target sealTo: cannot read " + file + ": " + e);
+        } catch (IllegalArgumentException e) {
+            throw YamlNodes.error(n, "cps target sealTo: " + e.getMessage());
+        }
     }
 
     private static Verification verification(Node n) {

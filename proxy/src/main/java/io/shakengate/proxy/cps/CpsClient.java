@@ -1,6 +1,7 @@
 package io.shakengate.proxy.cps;
 
 import io.shakengate.crypto.cps.CpsTokens;
+import io.shakengate.crypto.cps.PassportEnvelope;
 import io.shakengate.crypto.passport.Json;
 import io.shakengate.crypto.passport.PassportSigner;
 
@@ -35,8 +36,14 @@ public final class CpsClient {
      *
      * @param base     its base URL (https://cps.example.net, or http on loopback)
      * @param audience the {@code aud} its tokens name (its host name)
+     * @param sealTo   the terminating provider's P-256 public key that published PASSporTs are sealed to
+     *                 (RFC 8816, {@link PassportEnvelope}), or null to publish them in clear (ATIS CPSs)
      */
-    public record Target(URI base, String audience) {
+    public record Target(URI base, String audience, java.security.interfaces.ECPublicKey sealTo) {
+        /** A target that receives PASSporTs in clear. */
+        public Target(URI base, String audience) {
+            this(base, audience, null);
+        }
     }
 
     /**
@@ -51,6 +58,7 @@ public final class CpsClient {
 
     private final Settings settings;
     private final HttpClient http;
+    private final Executor executor;
     private final LongSupplier clockSeconds;
     private final AtomicLong publishedOk = new AtomicLong();
     private final AtomicLong publishRetries = new AtomicLong();
@@ -61,6 +69,7 @@ public final class CpsClient {
     /** A client for {@code settings}, its HTTP work on {@code executor}. */
     public CpsClient(Settings settings, Executor executor, LongSupplier clockSeconds) {
         this.settings = settings;
+        this.executor = executor;
         this.clockSeconds = clockSeconds;
         // HTTP/1.1: with HTTP/2 the JDK client holds requests to an origin until it learns whether the origin
         // speaks h2, so one slow CPS answer would delay the next calls
@@ -89,7 +98,13 @@ public final class CpsClient {
         List<CompletableFuture<Boolean>> all = new ArrayList<>();
         for (Target t : settings.targets()) {
             CompletableFuture<Boolean> done = new CompletableFuture<>();
-            attempt(signer, t, orig, dest, passport, iat, deadlineMillis, 250, done);
+            if (t.sealTo() == null) {
+                attempt(signer, t, orig, dest, passport, iat, deadlineMillis, 250, done);
+            } else {
+                // sealing is an ECDH agreement: done on the client's executor, not the caller's event loop
+                executor.execute(() -> attempt(signer, t, orig, dest, PassportEnvelope.seal(passport, t.sealTo()), iat,
+                        deadlineMillis, 250, done));
+            }
             all.add(done);
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
@@ -214,7 +229,7 @@ public final class CpsClient {
 
     @Override
     public String toString() {
-        return "CPS " + settings.targets().stream().map(t -> t.base().toString()).toList() + " as SPC " + settings.spc()
+        return "CPS " + settings.targets().stream().map(t -> t.base() + (t.sealTo() == null ? "" : " (sealed)")).toList() + " as SPC " + settings.spc()
                 + ", retention " + settings.retentionSeconds() + " s";
     }
 }

@@ -4,8 +4,7 @@ import io.shakengate.crypto.cps.CpsTokens;
 import io.shakengate.crypto.passport.Json;
 import io.shakengate.crypto.passport.Passport;
 import io.shakengate.crypto.passport.PassportParser;
-import io.shakengate.proxy.http.HttpApiServer;
-import io.shakengate.proxy.http.StirApi;
+import io.shakengate.crypto.cps.PassportEnvelope;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +23,18 @@ import java.util.function.LongSupplier;
  * has its own reason (HTTP status and {@code {"error":{"reason":..,"text":..}}}), counted. Stored PASSporTs
  * live until the token's {@code exp}, at most {@code retentionSeconds} (default 15, capped at 60).
  *
+ * <p>A PASSporT sealed to the terminating provider (a JWE, {@link PassportEnvelope}) is stored as it is: its
+ * numbers and freshness cannot be read here, and the requester's token (its {@code passports} digest) binds
+ * it to the request.
+ *
  * <p>Choices where the digest is unconfirmed: a publish answers {@code 201 {"stored":N}}; a retrieve
  * {@code 200 {"passports":[...]}} (empty when there are none).
  */
-public final class CpsServer implements HttpApiServer.CpsRoute {
+public final class CpsServer {
+    /** An HTTP status and its JSON body. */
+    public record Answer(int status, String json) {
+    }
+
     /** Settings: the most PASSporTs per publish, retention, freshness of PASSporTs (s). */
     public record Limits(int maxPassportsPerPublish, int retentionSeconds, int freshnessSeconds) {
         /** Validates: retention 1..60 s. */
@@ -56,15 +63,18 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
         this.clockSeconds = clockSeconds;
     }
 
-    @Override
-    public CompletableFuture<StirApi.Response> handle(boolean publish, String spc, String dest, String orig,
+    /**
+     * Handles one request for the (spc, dest, orig) path; {@code authorization} is the header value or null.
+     * The future may complete on any thread.
+     */
+    public CompletableFuture<Answer> handle(boolean publish, String spc, String dest, String orig,
                                                       String authorization, byte[] body) {
         String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim() : null;
         return publish ? publish(spc, dest, orig, token, body) : retrieve(spc, dest, orig, token);
     }
 
-    private CompletableFuture<StirApi.Response> retrieve(String spc, String dest, String orig, String token) {
+    private CompletableFuture<Answer> retrieve(String spc, String dest, String orig, String token) {
         return tokens.check(token, CpsTokens.Action.RETRIEVE, spc, dest, orig, null).thenCompose(c -> {
             if (c.refusal() != null) {
                 return CompletableFuture.completedFuture(refused(c.refusal()));
@@ -78,12 +88,12 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
                 for (int i = 0; i < list.size(); i++) {
                     Json.quote(i == 0 ? b : b.append(','), list.get(i));
                 }
-                return new StirApi.Response(200, b.append("]}").toString());
+                return new Answer(200, b.append("]}").toString());
             });
         });
     }
 
-    private CompletableFuture<StirApi.Response> publish(String spc, String dest, String orig, String token,
+    private CompletableFuture<Answer> publish(String spc, String dest, String orig, String token,
                                                         byte[] body) {
         List<String> passports = passports(body);
         if (passports == null) {
@@ -94,6 +104,13 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
         }
         long now = clockSeconds.getAsLong();
         for (String p : passports) {
+            if (PassportEnvelope.isSealed(p)) {
+                // sealed to the terminating provider (RFC 8816): stored opaquely, the token binds it to the body
+                if (p.length() > PassportEnvelope.MAX_SEALED_CHARS) {
+                    return done(refused(CpsTokens.Refusal.PASSPORT_MALFORMED));
+                }
+                continue;
+            }
             PassportParser.Result r = parser.parse(p);
             Passport pp = r.passport();
             if (pp == null || !"shaken".equals(pp.ppt()) || pp.origTn() == null || pp.destTns() == null) {
@@ -116,13 +133,13 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
                             (c.claims().iat() + 2L * limits.freshnessSeconds()) * 1000).thenApply(outcome -> switch (outcome) {
                                 case STORED -> {
                                     published.addAndGet(passports.size());
-                                    yield new StirApi.Response(201, "{\"stored\":" + passports.size() + "}");
+                                    yield new Answer(201, "{\"stored\":" + passports.size() + "}");
                                 }
                                 case REPLAYED -> refused(CpsTokens.Refusal.REPLAYED);
                                 case TOO_MANY -> refused(CpsTokens.Refusal.TOO_MANY);
                                 case FULL -> {
                                     refusals.incrementAndGet(CpsTokens.Refusal.TOO_MANY.ordinal());
-                                    yield new StirApi.Response(503, "{\"error\":{\"reason\":\"store_full\","
+                                    yield new Answer(503, "{\"error\":{\"reason\":\"store_full\","
                                             + "\"text\":\"the CPS holds as many calls as it may\"}}");
                                 }
                             }).exceptionally(error -> unavailable());
@@ -145,21 +162,21 @@ public final class CpsServer implements HttpApiServer.CpsRoute {
         return out;
     }
 
-    private StirApi.Response refused(CpsTokens.Refusal r) {
+    private Answer refused(CpsTokens.Refusal r) {
         refusals.incrementAndGet(r.ordinal());
         StringBuilder b = new StringBuilder(128).append("{\"error\":{\"reason\":");
         Json.quote(b, r.name().toLowerCase(java.util.Locale.ROOT)).append(",\"text\":");
-        return new StirApi.Response(r.status(), Json.quote(b, r.description()).append("}}").toString());
+        return new Answer(r.status(), Json.quote(b, r.description()).append("}}").toString());
     }
 
     /** The store failed (Redis down): 503, counted. */
-    private StirApi.Response unavailable() {
+    private Answer unavailable() {
         storeFailures.incrementAndGet();
-        return new StirApi.Response(503, "{\"error\":{\"reason\":\"store_unavailable\","
+        return new Answer(503, "{\"error\":{\"reason\":\"store_unavailable\","
                 + "\"text\":\"the CPS store did not answer\"}}");
     }
 
-    private static CompletableFuture<StirApi.Response> done(StirApi.Response r) {
+    private static CompletableFuture<Answer> done(Answer r) {
         return CompletableFuture.completedFuture(r);
     }
 

@@ -28,6 +28,8 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.shakengate.proxy.ServiceConfig;
+import io.shakengate.proxy.cps.CpsServer;
+import io.shakengate.proxy.metrics.ProxyCounters;
 import io.shakengate.proxy.transport.Transports;
 
 import java.net.InetSocketAddress;
@@ -54,16 +56,6 @@ import java.util.function.Supplier;
  * {@code X-RequestID} is echoed (or generated) and {@code X-InstanceID} echoed. Keep-alive is honoured.
  */
 public final class HttpApiServer implements AutoCloseable {
-    /** The CPS behind {@code /passports/...}: publish (POST) and retrieve (GET). */
-    public interface CpsRoute {
-        /**
-         * Handles one request for the (spc, dest, orig) path; {@code authorization} is the header value or
-         * null. The future may complete on any thread.
-         */
-        CompletableFuture<StirApi.Response> handle(boolean publish, String spc, String dest, String orig,
-                                                   String authorization, byte[] body);
-    }
-
     /**
      * Settings.
      *
@@ -75,6 +67,12 @@ public final class HttpApiServer implements AutoCloseable {
     public record Limits(Supplier<List<String>> bearerTokens, int maxBodyBytes, int idleSeconds) {
     }
 
+    /** A verification whose service never answered (a defect) gets 500 after this long. */
+    static final long VERIFICATION_SAFETY_MILLIS = 30_000;
+
+    /** The most body bytes of a refused request read and dropped before the connection closes. */
+    static final long MAX_DISCARDED_BYTES = 1 << 20;
+
     /** How long a CPS request may wait for the requester's certificate before a 503. */
     public static final long CPS_BUDGET_MILLIS = 2000;
 
@@ -85,7 +83,8 @@ public final class HttpApiServer implements AutoCloseable {
      * {@code cps} null without a CPS.
      */
     public HttpApiServer(EventLoopGroup group, Transports transports, InetSocketAddress bind, SslContext tls,
-                         Limits limits, Supplier<ServiceConfig> services, CpsRoute cps) throws InterruptedException {
+                         Limits limits, Supplier<ServiceConfig> services, CpsServer cps, ProxyCounters counters)
+            throws InterruptedException {
         StirApi api = new StirApi(services);
         channel = new ServerBootstrap().group(group).channel(transports.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -97,7 +96,7 @@ public final class HttpApiServer implements AutoCloseable {
                         ch.pipeline().addLast(new ReadTimeoutHandler(limits.idleSeconds()),
                                 new HttpServerCodec(4096, 8192, 8192), new Gate(limits.maxBodyBytes(), limits.bearerTokens()),
                                 new HttpObjectAggregator(limits.maxBodyBytes()),
-                                new Handler(api, services, cps));
+                                new Handler(api, cps, counters));
                     }
                 }).bind(bind).sync().channel();
     }
@@ -123,6 +122,9 @@ public final class HttpApiServer implements AutoCloseable {
             this.tokens = tokens;
         }
 
+        /** Body bytes of a refused request read (and dropped) so far. */
+        private long discarded;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest req) {
@@ -130,11 +132,22 @@ public final class HttpApiServer implements AutoCloseable {
                 discarding = refusal != null;
                 if (discarding) {
                     ReferenceCountUtil.release(msg);
-                    send(ctx, req, refusal, false);
+                    discarded = 0;
+                    // the answer goes now; the connection closes once the client has sent its body (closing
+                    // while it still sends would reset the connection before it reads the answer)
+                    sendAndKeepReading(ctx, req, refusal);
+                    if (msg instanceof io.netty.handler.codec.http.LastHttpContent) {
+                        ctx.close();
+                    }
                     return;
                 }
-            } else if (discarding && msg instanceof HttpContent) {
+            } else if (discarding && msg instanceof HttpContent content) {
+                discarded += content.content().readableBytes();
+                boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
                 ReferenceCountUtil.release(msg);
+                if (last || discarded > MAX_DISCARDED_BYTES) {
+                    ctx.close();
+                }
                 return;
             }
             ctx.fireChannelRead(msg);
@@ -209,13 +222,13 @@ public final class HttpApiServer implements AutoCloseable {
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final StirApi api;
-        private final Supplier<ServiceConfig> services;
-        private final CpsRoute cps;
+        private final CpsServer cps;
+        private final ProxyCounters counters;
 
-        Handler(StirApi api, Supplier<ServiceConfig> services, CpsRoute cps) {
+        Handler(StirApi api, CpsServer cps, ProxyCounters counters) {
             this.api = api;
-            this.services = services;
             this.cps = cps;
+            this.counters = counters;
         }
 
         @Override
@@ -238,15 +251,17 @@ public final class HttpApiServer implements AutoCloseable {
             byte[] body = ByteBufUtil.getBytes(req.content());
             switch (path) {
                 case "/stir/v1/signing" -> send(ctx, req, api.signing(body,
-                        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress()), true);
-                case "/stir/v1/verification" -> budgeted(ctx, req, api.verification(body),
-                        services.get().verifyBudgetMillis(), StirApi.budgetExceeded());
+                        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(), counters), true);
+                // the service keeps its own budget (on this event loop); the long stop is only a safety net
+                case "/stir/v1/verification" -> budgeted(ctx, req, api.verification(body, ctx.executor(), counters),
+                        VERIFICATION_SAFETY_MILLIS, internal());
                 case "/health" -> send(ctx, req, new StirApi.Response(200, "{\"status\":\"healthy\"}"), true);
                 default -> {
                     String[] p = path.split("/", -1);
                     if (cps != null && p.length == 5 && p[1].equals("passports")) {
                         budgeted(ctx, req, cps.handle(req.method() == HttpMethod.POST, p[2], p[3], p[4],
-                                req.headers().get(HttpHeaderNames.AUTHORIZATION), body),
+                                req.headers().get(HttpHeaderNames.AUTHORIZATION), body)
+                                .thenApply(a -> new StirApi.Response(a.status(), a.json())),
                                 CPS_BUDGET_MILLIS, ApiErrors.service(503, "SVC5030",
                                         "Service unavailable: %1", "the requester's certificate did not arrive in time"));
                     } else {
@@ -298,7 +313,25 @@ public final class HttpApiServer implements AutoCloseable {
         return q < 0 ? uri : uri.substring(0, q);
     }
 
+    /** Answers {@code req} with {@code Connection: close}, leaving the connection open for the caller to close. */
+    private static void sendAndKeepReading(ChannelHandlerContext ctx, HttpRequest req, StirApi.Response r) {
+        FullHttpResponse resp = response(req, r);
+        HttpUtil.setKeepAlive(resp, false);
+        ctx.writeAndFlush(resp);
+    }
+
     private static void send(ChannelHandlerContext ctx, HttpRequest req, StirApi.Response r, boolean keepAlive) {
+        FullHttpResponse resp = response(req, r);
+        boolean keep = keepAlive && HttpUtil.isKeepAlive(req);
+        HttpUtil.setKeepAlive(resp, keep);
+        if (keep) {
+            ctx.writeAndFlush(resp);
+        } else {
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse response(HttpRequest req, StirApi.Response r) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(r.status()),
                 Unpooled.wrappedBuffer(r.json().getBytes(StandardCharsets.UTF_8)));
@@ -313,12 +346,6 @@ public final class HttpApiServer implements AutoCloseable {
         if (r.status() == 401) {
             resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
-        boolean keep = keepAlive && HttpUtil.isKeepAlive(req);
-        HttpUtil.setKeepAlive(resp, keep);
-        if (keep) {
-            ctx.writeAndFlush(resp);
-        } else {
-            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
-        }
+        return resp;
     }
 }

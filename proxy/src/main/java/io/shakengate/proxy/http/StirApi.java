@@ -2,15 +2,17 @@ package io.shakengate.proxy.http;
 
 import io.shakengate.codec.IdentityHeader;
 import io.shakengate.codec.SipParseException;
-import io.shakengate.crypto.PassportVerifier;
 import io.shakengate.crypto.VerificationFailure;
 import io.shakengate.crypto.VerificationResult;
-import io.shakengate.crypto.passport.Attestation;
 import io.shakengate.crypto.passport.Json;
-import io.shakengate.crypto.passport.PassportSigner;
-import io.shakengate.crypto.passport.ShakenClaims;
 import io.shakengate.crypto.passport.TelephoneNumbers;
 import io.shakengate.proxy.ServiceConfig;
+import io.shakengate.proxy.metrics.ProxyCounters;
+import io.shakengate.proxy.stir.Authentication;
+import io.shakengate.proxy.stir.AuthenticationService;
+import io.shakengate.proxy.stir.CallFacts;
+import io.shakengate.proxy.stir.VerificationFacts;
+import io.shakengate.proxy.stir.VerificationService;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +23,15 @@ import java.util.function.Supplier;
 /**
  * The HTTP signing and verification API for softswitches (ATIS-1000082 as the standards digest section 12
  * describes it): {@code POST /stir/v1/signing} and {@code POST /stir/v1/verification}, JSON in and out,
- * with the signer and verifier of the SIP path ({@link ServiceConfig}, read once per request, so a reload
- * applies to the next request). Business outcomes are HTTP 200; request errors are 4xx with a
+ * a front of the STIR services that only translates: fields into call facts, the services' answers into
+ * JSON ({@link ServiceConfig} read once per request, so a reload applies to the next request). Business outcomes are HTTP 200; request errors are 4xx with a
  * {@code requestError} body naming the parameter. Transport-level checks (method, content type, length,
  * authentication) are {@link HttpApiServer}'s.
  *
  * <p>Choices where the digest is unconfirmed: a signing request the authentication policy blocks or would
- * not sign gets 403 POL4003; {@code origid} is mandatory (as the digest's example error
+ * not sign gets 403 POL4003; a verification request without {@code identity} is looked up in the CPS (by
+ * {@code from} and the first {@code to}) when the appliance retrieves out of band, else answered 428
+ * No-TN-Validation as a SIP call without Identity is; {@code identity} may be a list of values; {@code origid} is mandatory (as the digest's example error
  * shows; vermouth would generate one); {@code time} is optional (absent: {@code iat} alone decides
  * freshness); a verification whose certificate does not arrive within the per-call budget answers 436
  * with {@code No-TN-Validation}, the SIP path's fallback.
@@ -56,30 +60,29 @@ public final class StirApi {
 
     /** {@code POST /stir/v1/signing} from an unknown address (tests). */
     public Response signing(byte[] body) {
-        return signing(body, null);
+        return signing(body, null, new ProxyCounters());
     }
 
     /**
-     * {@code POST /stir/v1/signing} from {@code client}: the request's attestation stands (the softswitch
-     * decided it), but the authentication policy still applies: a rule that blocks the call or says not to sign
-     * it (by the client's address and the numbers) refuses with 403 POL4003.
+     * {@code POST /stir/v1/signing} from {@code client}: the request's fields become the authentication
+     * service's call facts (the request's {@code attest} and {@code origid} are the softswitch's, which the
+     * service honours for the API); its decision becomes the answer: the Identity value (also when the matching
+     * rule publishes it to the CPS), or 403 POL4003 for a rule that blocks the call or does not sign it.
      */
-    public Response signing(byte[] body, java.net.InetAddress client) {
+    public Response signing(byte[] body, java.net.InetAddress client, ProxyCounters counts) {
         Map<String, Object> request = object(body, "signingRequest");
         if (request == null) {
             return body.length == 0 ? ApiErrors.noBody() : unparsable(body, "signingRequest");
         }
-        ServiceConfig s = services.get();
-        PassportSigner signer = s.signer();
-        if (signer == null) {
+        AuthenticationService service = services.get().authentication();
+        if (!service.signs()) {
             return ApiErrors.service(404, "SVC4003", "Resource not found: %1", "this appliance does not sign");
         }
         Object attest = request.get("attest");
         if (attest == null) {
             return missing("attest");
         }
-        Attestation a = attest instanceof String v && v.length() == 1 ? attestation(v.charAt(0)) : null;
-        if (a == null) {
+        if (!(attest instanceof String v) || !(v.equals("A") || v.equals("B") || v.equals("C"))) {
             return invalid("attest", "attest must be A, B or C");
         }
         Object orig = tnOf(request.get("orig"), false);
@@ -107,30 +110,45 @@ public final class StirApi {
         }
         @SuppressWarnings("unchecked")
         List<String> destTns = (List<String>) dest;
-        io.shakengate.proxy.AuthenticationPolicy.Action action = s.authenticationPolicy()
-                .decision(client, (String) orig, destTns.get(0)).action();
-        if (action == io.shakengate.proxy.AuthenticationPolicy.Action.BLOCK
-                || action == io.shakengate.proxy.AuthenticationPolicy.Action.NO_SIGN) {
+        Authentication a = service.authenticate(new CallFacts(CallFacts.Front.API, client, POINT, null, (String) orig,
+                destTns, (String) attest, id, seconds, false), counts, new byte[1][]);
+        if (!a.signed()) {
             return ApiErrors.policy(403, "POL4003", "Signing refused by policy: %1",
-                    action == io.shakengate.proxy.AuthenticationPolicy.Action.BLOCK ? "the call is blocked"
+                    a.outcome() == Authentication.Outcome.BLOCKED ? "the call is blocked"
                             : "calls like this are not signed");
         }
-        String identity = signer.identity(new ShakenClaims(a, (String) orig, destTns, seconds, id));
+        String identity = a.identityString();
         StringBuilder b = new StringBuilder(identity.length() + 48).append("{\"signingResponse\":{\"identity\":");
         return new Response(200, Json.quote(b, identity).append("}}").toString());
     }
 
-    /**
-     * {@code POST /stir/v1/verification}: the future completes when the verifier does (at once when the
-     * certificate is cached), on the verifier's thread; the caller applies the budget.
-     */
+    /** The most Identity values one verification request may carry. */
+    public static final int MAX_IDENTITIES = 8;
+
+    /** The name the API's requests carry as their listening point (the verification policy's default applies). */
+    public static final String POINT = "api";
+
+    /** {@code POST /stir/v1/verification} with the JDK's timer for the budget (tests). */
     public CompletableFuture<Response> verification(byte[] body) {
+        return verification(body, null, new ProxyCounters());
+    }
+
+    /**
+     * {@code POST /stir/v1/verification}: the request's fields become the verification service's call facts,
+     * its verification the answer. {@code identity} is one Identity header value, or (an extension of
+     * ATIS-1000082) the list of a call's values, such as its shaken and div PASSporTs. Without it, the service
+     * looks the call up in the CPS when this appliance retrieves out of band; otherwise the answer is the
+     * service's for a call without Identity: 428, No-TN-Validation. The future completes when the service does,
+     * at the latest when its budget runs out on {@code timer}.
+     */
+    public CompletableFuture<Response> verification(byte[] body, java.util.concurrent.ScheduledExecutorService timer,
+                                                    ProxyCounters counts) {
         Map<String, Object> request = object(body, "verificationRequest");
         if (request == null) {
             return done(body.length == 0 ? ApiErrors.noBody() : unparsable(body, "verificationRequest"));
         }
-        PassportVerifier verifier = services.get().verifier();
-        if (verifier == null) {
+        VerificationService service = services.get().verification();
+        if (service == null) {
             return done(ApiErrors.service(404, "SVC4003", "Resource not found: %1", "this appliance does not verify"));
         }
         Object from = tnOf(request.get("from"), false);
@@ -146,36 +164,44 @@ public final class StirApi {
             return done(invalid("time", "time must be a non-negative integer (seconds since 1970)"));
         }
         Object identity = request.get("identity");
+        List<VerificationFacts.Identity> ids;
         if (identity == null) {
-            return done(missing("identity"));
-        }
-        if (!(identity instanceof String value)) {
-            return done(invalid("identity", "identity must be the Identity header value, a string"));
-        }
-        IdentityHeader h;
-        try {
-            h = IdentityHeader.parseValue(value);
-        } catch (SipParseException e) {
-            return done(result(VerificationResult.failed(VerificationFailure.PASSPORT_MALFORMED)));
-        }
-        if (h.isCompactForm()) {
-            return done(result(VerificationResult.failed(VerificationFailure.PASSPORT_COMPACT_FORM)));
+            ids = List.of(); // looked up in the CPS when the appliance retrieves, else 428 No-TN-Validation
+        } else if (identity instanceof String value) {
+            ids = List.of(identityOf(value));
+        } else if (identity instanceof List<?> values && !values.isEmpty() && values.size() <= MAX_IDENTITIES
+                && values.stream().allMatch(String.class::isInstance)) {
+            ids = new ArrayList<>(values.size());
+            for (Object value : values) {
+                ids.add(identityOf((String) value));
+            }
+        } else {
+            return done(invalid("identity", "identity must be the Identity header value (a string), or the values"
+                    + " of a call's Identity headers (1 to " + MAX_IDENTITIES + " strings)"));
         }
         @SuppressWarnings("unchecked")
         List<String> destTns = (List<String>) to;
-        return verifier.verify(new PassportVerifier.Request(h.token(), h.info(), h.alg(), h.ppt(), (String) from,
-                destTns, time == null ? -1 : (Long) time)).thenApply(StirApi::result);
+        return service.verify(new VerificationFacts(POINT, ids, (String) from, destTns,
+                time == null ? -1 : (Long) time), timer, counts).thenApply(v -> result(v.result(), v.verstat()));
     }
 
-    /** The answer when the certificate did not arrive within the budget: the SIP path's fallback. */
-    public static Response budgetExceeded() {
-        return new Response(200, "{\"verificationResponse\":{\"reasoncode\":436,\"reasontext\":\"Bad Identity Info\","
-                + "\"reasondesc\":\"The certificate could not be retrieved within the verification budget.\","
-                + "\"verstat\":\"" + VerificationFailure.VERSTAT_NONE + "\"}}");
+    /** An Identity header value as the service's identity (a token of null when it does not parse). */
+    private static VerificationFacts.Identity identityOf(String value) {
+        try {
+            IdentityHeader h = IdentityHeader.parseValue(value);
+            return new VerificationFacts.Identity(h.token(), h.info(), h.alg(), h.ppt());
+        } catch (SipParseException e) {
+            return new VerificationFacts.Identity(null, null, null, "shaken");
+        }
     }
 
     /** The verificationResponse of a result. */
     public static Response result(VerificationResult r) {
+        return result(r, r.verstat());
+    }
+
+    /** The verificationResponse of a result with the call's {@code verstat}. */
+    public static Response result(VerificationResult r, String verstat) {
         StringBuilder b = new StringBuilder(160).append("{\"verificationResponse\":{");
         if (!r.passed()) {
             VerificationFailure f = r.failure();
@@ -184,7 +210,7 @@ public final class StirApi {
             Json.quote(b, f.description()).append(',');
         }
         b.append("\"verstat\":");
-        return new Response(200, Json.quote(b, r.verstat()).append("}}").toString());
+        return new Response(200, Json.quote(b, verstat).append("}}").toString());
     }
 
     private static CompletableFuture<Response> done(Response r) {
@@ -235,15 +261,6 @@ public final class StirApi {
             out.add(c);
         }
         return out;
-    }
-
-    private static Attestation attestation(char c) {
-        return switch (c) {
-            case 'A' -> Attestation.A;
-            case 'B' -> Attestation.B;
-            case 'C' -> Attestation.C;
-            default -> null;
-        };
     }
 
     private static boolean isUuid(String s) {

@@ -23,7 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.CharsetUtil;
 import io.shakengate.codec.SipParseError;
 import io.shakengate.codec.netty.SipParseErrorCounters;
-import io.shakengate.proxy.ProxyCounters;
+import io.shakengate.proxy.metrics.ProxyCounters;
 import io.shakengate.proxy.transport.Transports;
 import org.HdrHistogram.Histogram;
 

@@ -118,10 +118,10 @@ class ApplianceConfigTest {
         ApplianceConfig c = ApplianceConfig.parse(Files.readString(example), example.toString());
         assertEquals(3, c.points().size());
         assertEquals(4, c.signing().rules().size());
-        assertEquals(io.shakengate.proxy.AuthenticationPolicy.Delivery.BOTH, c.signing().rules().get(1).delivery());
+        assertEquals(io.shakengate.proxy.stir.AuthenticationPolicy.Delivery.BOTH, c.signing().rules().get(1).delivery());
         assertTrue(c.points().get(2).redirect());
         assertEquals("cps.example.net", c.cps().serve().audience());
-        assertEquals(io.shakengate.proxy.ServiceConfig.Retrieval.WHEN_NO_IDENTITY, c.cps().retrieve());
+        assertEquals(io.shakengate.proxy.stir.Retrieval.WHEN_NO_IDENTITY, c.cps().retrieve());
         assertEquals(16384, c.api().maxBodyBytes());
     }
 

@@ -2,7 +2,7 @@ package io.shakengate.proxy.config;
 
 import io.shakengate.proxy.Appliance;
 import io.shakengate.proxy.LoopbackSip;
-import io.shakengate.proxy.ProxyCounters;
+import io.shakengate.proxy.metrics.ProxyCounters;
 import org.junit.jupiter.api.Test;
 
 import javax.naming.NamingException;

@@ -2,7 +2,7 @@ package io.shakengate.proxy.config;
 
 import io.shakengate.crypto.x509.CertificateRequests;
 import io.shakengate.proxy.Appliance;
-import io.shakengate.proxy.ProxyCounters;
+import io.shakengate.proxy.metrics.ProxyCounters;
 import io.shakengate.proxy.ProxyMainAccess;
 import io.shakengate.proxy.Sipp;
 import org.junit.jupiter.api.Test;

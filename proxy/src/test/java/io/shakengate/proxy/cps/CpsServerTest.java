@@ -71,17 +71,17 @@ class CpsServerTest {
                 List.of(DEST), iat, exp, jti, passports == null ? null : CpsTokens.digest(passports)));
     }
 
-    StirApi.Response publish(String spc, String token, String body) {
+    CpsServer.Answer publish(String spc, String token, String body) {
         return cps.handle(true, spc, DEST, ORIG, token == null ? null : "Bearer " + token,
                 body.getBytes(StandardCharsets.UTF_8)).join();
     }
 
-    StirApi.Response retrieve() {
+    CpsServer.Answer retrieve() {
         return cps.handle(false, TestPki.SPC, DEST, ORIG, "Bearer " + token(CpsTokens.Action.RETRIEVE, TestPki.SPC,
                 now.get(), 0, UUID.randomUUID().toString(), null), new byte[0]).join();
     }
 
-    static void refused(StirApi.Response r, int status, String reason) {
+    static void refused(CpsServer.Answer r, int status, String reason) {
         assertEquals(status, r.status(), r.json());
         assertTrue(r.json().contains("\"reason\":\"" + reason + "\""), r.json());
     }
@@ -90,7 +90,7 @@ class CpsServerTest {
     void publishRetrieveAndRetention() {
         String p = passport(ORIG, DEST, now.get());
         String jti = UUID.randomUUID().toString();
-        StirApi.Response r = publish(TestPki.SPC, token(CpsTokens.Action.PUBLISH, TestPki.SPC, now.get(),
+        CpsServer.Answer r = publish(TestPki.SPC, token(CpsTokens.Action.PUBLISH, TestPki.SPC, now.get(),
                 now.get() + 10, jti, List.of(p)), body(p));
         assertEquals(201, r.status(), r.json());
         assertEquals("{\"passports\":[\"" + p + "\"]}", retrieve().json());

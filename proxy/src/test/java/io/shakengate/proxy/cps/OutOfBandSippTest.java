@@ -1,5 +1,7 @@
 package io.shakengate.proxy.cps;
 
+import io.shakengate.proxy.stir.Retrieval;
+
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.shakengate.codec.SipDecoderConfig;
@@ -11,15 +13,15 @@ import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.SignerPool;
 import io.shakengate.crypto.testing.TestPki;
 import io.shakengate.crypto.x509.ChainValidator;
-import io.shakengate.proxy.AuthenticationPolicy;
+import io.shakengate.proxy.stir.AuthenticationPolicy;
 import io.shakengate.proxy.ListeningPoint;
-import io.shakengate.proxy.ProxyCounters;
+import io.shakengate.proxy.metrics.ProxyCounters;
 import io.shakengate.proxy.ProxyServer;
 import io.shakengate.proxy.Role;
 import io.shakengate.proxy.ServiceConfig;
 import io.shakengate.proxy.Sipp;
 import io.shakengate.proxy.TestServices;
-import io.shakengate.proxy.VerificationPolicy;
+import io.shakengate.proxy.stir.VerificationPolicy;
 import io.shakengate.proxy.http.HttpApiServer;
 import io.shakengate.proxy.transport.Transports;
 import org.junit.jupiter.api.Test;
@@ -142,10 +144,10 @@ class OutOfBandSippTest {
                 AUDIENCE)), TestPki.SPC, 15, 1000), http, () -> System.currentTimeMillis() / 1000);
         ServiceConfig a = new ServiceConfig(signer, Attestation.A, null, 1500, VerificationPolicy.defaults(),
                 new AuthenticationPolicy(List.of(), AuthenticationPolicy.Action.ATTEST_A,
-                        AuthenticationPolicy.Delivery.BOTH), new ServiceConfig.OutOfBand(publisher, ServiceConfig.Retrieval.OFF));
+                        AuthenticationPolicy.Delivery.BOTH), new ServiceConfig.OutOfBand(publisher, Retrieval.OFF));
         ServiceConfig b = new ServiceConfig(signer, Attestation.A, TestServices.preloadedVerifier(pki, ee, X5U), budget,
                 VerificationPolicy.defaults(), AuthenticationPolicy.always(Attestation.A),
-                new ServiceConfig.OutOfBand(retriever, ServiceConfig.Retrieval.WHEN_NO_IDENTITY));
+                new ServiceConfig.OutOfBand(retriever, Retrieval.WHEN_NO_IDENTITY));
         int uasPort = Sipp.freeUdpPort();
         try (ProxyServer server = new ProxyServer(Transports.detect(), 2, SipDecoderConfig.DEFAULT)) {
             InetSocketAddress verify = server.bind(new ListeningPoint("verify", new InetSocketAddress(lo, 0), null,
@@ -227,9 +229,9 @@ class OutOfBandSippTest {
         CpsServer node1 = cps(pki, ee, store1);
         CpsServer node2 = redis == null ? node1 : cps(pki, ee, store2);
         HttpApiServer api1 = new HttpApiServer(group, transports, any, null, new HttpApiServer.Limits(List::of, 16384,
-                30), () -> null, node1);
+                30), () -> null, node1, new io.shakengate.proxy.metrics.ProxyCounters());
         HttpApiServer api2 = redis == null ? api1 : new HttpApiServer(group, transports, any, null,
-                new HttpApiServer.Limits(List::of, 16384, 30), () -> null, node2);
+                new HttpApiServer.Limits(List::of, 16384, 30), () -> null, node2, new io.shakengate.proxy.metrics.ProxyCounters());
         try {
             Outcome o = run(pki, ee, URI.create("http://127.0.0.1:" + api1.address().getPort()),
                     URI.create("http://127.0.0.1:" + api2.address().getPort()), "uas-verstat-passed.xml", 10, 1500);

@@ -72,12 +72,13 @@ class HttpApiTest {
         // the authentication policy applies to the API too: calls to 1900 numbers are blocked
         ServiceConfig services = new ServiceConfig(signer, Attestation.A,
                 Vectors.syntheticVerifier(provider, Vectors.syntheticClock()), 1500,
-                io.shakengate.proxy.VerificationPolicy.defaults(), new io.shakengate.proxy.AuthenticationPolicy(
-                List.of(new io.shakengate.proxy.AuthenticationPolicy.Rule("premium", null, List.of(), List.of("1900"),
-                        io.shakengate.proxy.AuthenticationPolicy.Action.BLOCK)),
-                io.shakengate.proxy.AuthenticationPolicy.Action.ATTEST_A));
+                io.shakengate.proxy.stir.VerificationPolicy.defaults(), new io.shakengate.proxy.stir.AuthenticationPolicy(
+                List.of(new io.shakengate.proxy.stir.AuthenticationPolicy.Rule("premium", null, List.of(), List.of("1900"),
+                        io.shakengate.proxy.stir.AuthenticationPolicy.Action.BLOCK)),
+                io.shakengate.proxy.stir.AuthenticationPolicy.Action.ATTEST_A));
         server = new HttpApiServer(group, transports, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null,
-                new HttpApiServer.Limits(() -> List.of(TOKEN), 16384, 30), () -> services, null);
+                new HttpApiServer.Limits(() -> List.of(TOKEN), 16384, 30), () -> services, null,
+                new io.shakengate.proxy.metrics.ProxyCounters());
         client = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
         base = "http://127.0.0.1:" + server.address().getPort();
     }

@@ -1,4 +1,4 @@
-package io.shakengate.proxy;
+package io.shakengate.proxy.stir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

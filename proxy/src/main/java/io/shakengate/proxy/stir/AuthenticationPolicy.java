@@ -1,4 +1,4 @@
-package io.shakengate.proxy;
+package io.shakengate.proxy.stir;
 
 import io.shakengate.crypto.passport.Attestation;
 
@@ -148,7 +148,9 @@ public final class AuthenticationPolicy {
      * What the policy decides for one call: the action, how the PASSporT travels, and whether the request's
      * Attestation-Info / Origination-Id headers count.
      */
-    public record Decision(Action action, Delivery delivery, boolean fromHeaders) {
+    public record Decision(Action action, Delivery delivery, boolean fromHeaders, String rule) {
+        /** The name of the default when no rule matched. */
+        public static final String DEFAULT_RULE = "default";
     }
 
     /** The decision for a call from {@code from} with canonical numbers (either may be null), on no known trunk. */
@@ -161,10 +163,10 @@ public final class AuthenticationPolicy {
         for (Rule r : rules) {
             if (r.matches(from, calling, called, trunk)) {
                 return new Decision(r.action(), r.delivery() == null ? defaultDelivery : r.delivery(),
-                        r.more().fromHeaders());
+                        r.more().fromHeaders(), r.name());
             }
         }
-        return new Decision(defaultAction, defaultDelivery, false);
+        return new Decision(defaultAction, defaultDelivery, false, Decision.DEFAULT_RULE);
     }
 
     /** The header naming the trunk a call arrives on (null: only the Request-URI's tgrp parameter). */

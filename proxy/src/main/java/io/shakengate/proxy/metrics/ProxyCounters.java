@@ -1,4 +1,4 @@
-package io.shakengate.proxy;
+package io.shakengate.proxy.metrics;
 
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -20,7 +20,7 @@ public final class ProxyCounters {
         REQUEST_FORWARDED, RESPONSE_FORWARDED, REQUEST_REJECTED, RESPONSE_DROPPED, SIGNED, SIGN_SKIPPED_NO_TN,
         IDENTITY_KEPT, VERIFIED_PASSED, VERIFIED_FAILED, VERIFY_NO_IDENTITY, VERIFY_TIMEOUT, LOOP_DETECTED,
         TOO_MANY_HOPS, UNROUTABLE, OOB_PUBLISHED, OOB_PUBLISH_FAILED, OOB_RETRIEVED, OOB_RETRIEVED_NONE, SENT_OVER_TCP, RETRANSMISSION_ABSORBED,
-        NEXT_HOP_CHANGED, NEXT_HOP_LOOKUP_FAILED;
+        NEXT_HOP_CHANGED, NEXT_HOP_LOOKUP_FAILED, OOB_UNDECRYPTABLE;
 
         /** The Prometheus name, e.g. {@code shakengate_verified_passed_total}. */
         public String metricName() {

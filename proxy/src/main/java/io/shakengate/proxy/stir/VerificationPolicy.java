@@ -1,4 +1,4 @@
-package io.shakengate.proxy;
+package io.shakengate.proxy.stir;
 
 import io.shakengate.crypto.VerificationFailure;
 
