@@ -453,9 +453,10 @@ public final class Appliance implements AutoCloseable {
                         apiTls(a), new io.shakengate.proxy.http.HttpApiServer.Limits(tokens::get, a.maxBodyBytes(),
                         a.idleSeconds()), services::get, cps, server.counters());
             }
+            io.shakengate.proxy.http.HttpApiServer listener = api;
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
-                    cps == null ? () -> "" : cps::metrics);
+                    () -> (cps == null ? "" : cps.metrics()) + (listener == null ? "" : listener.answers().metrics()));
             Appliance appliance = new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services,
                     config);
             if (config.dnsRefreshSeconds() > 0 && !namedNextHops(config).isEmpty()) {

@@ -756,10 +756,13 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                                 + cps.serve().keyPrefix() + "*").append('\n');
             }
             if (!cps.targets().isEmpty()) {
-                b.append("cps: using ").append(cps.targets().stream().map(t -> t.base().toString()).toList())
+                b.append("cps: using ").append(cps.targets().stream().map(t -> t.base()
+                                + (t.sealTo() == null ? "" : " (sealed)")).toList())
                         .append(" as SPC ").append(cps.spc()).append(", retention ").append(cps.retentionSeconds())
                         .append(" s, timeout ").append(cps.timeoutMillis()).append(" ms, retrieve ")
-                        .append(cps.retrieve().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append('\n');
+                        .append(cps.retrieve().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                        .append(cps.openKey() == null ? "" : ", opening sealed PASSporTs with " + cps.openKey())
+                        .append('\n');
             }
         }
         if (tls != null) {

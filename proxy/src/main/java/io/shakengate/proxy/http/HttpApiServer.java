@@ -77,6 +77,7 @@ public final class HttpApiServer implements AutoCloseable {
     public static final long CPS_BUDGET_MILLIS = 2000;
 
     private final Channel channel;
+    private final ApiCounters answers = new ApiCounters();
 
     /**
      * Listens on {@code bind} with the event loops of {@code group}; {@code tls} null for plain HTTP,
@@ -94,11 +95,16 @@ public final class HttpApiServer implements AutoCloseable {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
                         ch.pipeline().addLast(new ReadTimeoutHandler(limits.idleSeconds()),
-                                new HttpServerCodec(4096, 8192, 8192), new Gate(limits.maxBodyBytes(), limits.bearerTokens()),
+                                new HttpServerCodec(4096, 8192, 8192), new Gate(limits.maxBodyBytes(), limits.bearerTokens(), answers),
                                 new HttpObjectAggregator(limits.maxBodyBytes()),
-                                new Handler(api, cps, counters));
+                                new Handler(api, cps, counters, answers));
                     }
                 }).bind(bind).sync().channel();
+    }
+
+    /** The answers given, by route, status and id. */
+    public ApiCounters answers() {
+        return answers;
     }
 
     /** Where it listens. */
@@ -116,10 +122,12 @@ public final class HttpApiServer implements AutoCloseable {
         private final int maxBody;
         private final Supplier<List<String>> tokens;
         private boolean discarding;
+        private final ApiCounters answers;
 
-        Gate(int maxBody, Supplier<List<String>> tokens) {
+        Gate(int maxBody, Supplier<List<String>> tokens, ApiCounters answers) {
             this.maxBody = maxBody;
             this.tokens = tokens;
+            this.answers = answers;
         }
 
         /** Body bytes of a refused request read (and dropped) so far. */
@@ -135,7 +143,7 @@ public final class HttpApiServer implements AutoCloseable {
                     discarded = 0;
                     // the answer goes now; the connection closes once the client has sent its body (closing
                     // while it still sends would reset the connection before it reads the answer)
-                    sendAndKeepReading(ctx, req, refusal);
+                    sendAndKeepReading(ctx, req, refusal, answers);
                     if (msg instanceof io.netty.handler.codec.http.LastHttpContent) {
                         ctx.close();
                     }
@@ -224,17 +232,19 @@ public final class HttpApiServer implements AutoCloseable {
         private final StirApi api;
         private final CpsServer cps;
         private final ProxyCounters counters;
+        private final ApiCounters answers;
 
-        Handler(StirApi api, CpsServer cps, ProxyCounters counters) {
+        Handler(StirApi api, CpsServer cps, ProxyCounters counters, ApiCounters answers) {
             this.api = api;
             this.cps = cps;
             this.counters = counters;
+            this.answers = answers;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             if (!req.decoderResult().isSuccess()) {
-                send(ctx, req, ApiErrors.service(400, "SVC4006", "Unable to parse the request body: %1",
+                send(answers, ctx, req, ApiErrors.service(400, "SVC4006", "Unable to parse the request body: %1",
                         "malformed HTTP request"), false);
                 return;
             }
@@ -242,7 +252,7 @@ public final class HttpApiServer implements AutoCloseable {
                 route(ctx, req);
             } catch (RuntimeException e) {
                 // a defect, not the client's: answer 500 rather than drop the connection
-                send(ctx, req, internal(), false);
+                send(answers, ctx, req, internal(), false);
             }
         }
 
@@ -250,12 +260,12 @@ public final class HttpApiServer implements AutoCloseable {
             String path = path(req.uri());
             byte[] body = ByteBufUtil.getBytes(req.content());
             switch (path) {
-                case "/stir/v1/signing" -> send(ctx, req, api.signing(body,
+                case "/stir/v1/signing" -> send(answers, ctx, req, api.signing(body,
                         ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(), counters), true);
                 // the service keeps its own budget (on this event loop); the long stop is only a safety net
                 case "/stir/v1/verification" -> budgeted(ctx, req, api.verification(body, ctx.executor(), counters),
                         VERIFICATION_SAFETY_MILLIS, internal());
-                case "/health" -> send(ctx, req, new StirApi.Response(200, "{\"status\":\"healthy\"}"), true);
+                case "/health" -> send(answers, ctx, req, new StirApi.Response(200, "{\"status\":\"healthy\"}"), true);
                 default -> {
                     String[] p = path.split("/", -1);
                     if (cps != null && p.length == 5 && p[1].equals("passports")) {
@@ -265,17 +275,17 @@ public final class HttpApiServer implements AutoCloseable {
                                 CPS_BUDGET_MILLIS, ApiErrors.service(503, "SVC5030",
                                         "Service unavailable: %1", "the requester's certificate did not arrive in time"));
                     } else {
-                        send(ctx, req, ApiErrors.service(404, "SVC4003", "Resource not found: %1", path), true);
+                        send(answers, ctx, req, ApiErrors.service(404, "SVC4003", "Resource not found: %1", path), true);
                     }
                 }
             }
         }
 
         /** Answers with the future's response, or {@code late} if it has not completed within {@code budget} ms. */
-        private static void budgeted(ChannelHandlerContext ctx, FullHttpRequest req,
+        private void budgeted(ChannelHandlerContext ctx, FullHttpRequest req,
                                      CompletableFuture<StirApi.Response> f, long budget, StirApi.Response late) {
             if (f.isDone()) {
-                send(ctx, req, f.getNow(null) == null ? internal() : f.join(), true);
+                send(answers, ctx, req, f.getNow(null) == null ? internal() : f.join(), true);
                 return;
             }
             // the request is released when this returns: keep what the answer needs
@@ -286,14 +296,14 @@ public final class HttpApiServer implements AutoCloseable {
             ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
                 if (!answered[0]) {
                     answered[0] = true;
-                    send(ctx, head, late, true);
+                    send(answers, ctx, head, late, true);
                 }
             }, budget, TimeUnit.MILLISECONDS);
             f.whenComplete((r, e) -> ctx.executor().execute(() -> {
                 if (!answered[0]) {
                     answered[0] = true;
                     timer.cancel(false);
-                    send(ctx, head, e != null || r == null ? internal() : r, true);
+                    send(answers, ctx, head, e != null || r == null ? internal() : r, true);
                 }
             }));
         }
@@ -314,14 +324,16 @@ public final class HttpApiServer implements AutoCloseable {
     }
 
     /** Answers {@code req} with {@code Connection: close}, leaving the connection open for the caller to close. */
-    private static void sendAndKeepReading(ChannelHandlerContext ctx, HttpRequest req, StirApi.Response r) {
-        FullHttpResponse resp = response(req, r);
+    private static void sendAndKeepReading(ChannelHandlerContext ctx, HttpRequest req, StirApi.Response r,
+                                           ApiCounters answers) {
+        FullHttpResponse resp = response(answers, req, r);
         HttpUtil.setKeepAlive(resp, false);
         ctx.writeAndFlush(resp);
     }
 
-    private static void send(ChannelHandlerContext ctx, HttpRequest req, StirApi.Response r, boolean keepAlive) {
-        FullHttpResponse resp = response(req, r);
+    private static void send(ApiCounters answers, ChannelHandlerContext ctx, HttpRequest req, StirApi.Response r,
+                             boolean keepAlive) {
+        FullHttpResponse resp = response(answers, req, r);
         boolean keep = keepAlive && HttpUtil.isKeepAlive(req);
         HttpUtil.setKeepAlive(resp, keep);
         if (keep) {
@@ -331,7 +343,8 @@ public final class HttpApiServer implements AutoCloseable {
         }
     }
 
-    private static FullHttpResponse response(HttpRequest req, StirApi.Response r) {
+    private static FullHttpResponse response(ApiCounters answers, HttpRequest req, StirApi.Response r) {
+        answers.count(path(req.uri()), r.status(), r.json());
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(r.status()),
                 Unpooled.wrappedBuffer(r.json().getBytes(StandardCharsets.UTF_8)));

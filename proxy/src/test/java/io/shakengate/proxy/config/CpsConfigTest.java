@@ -90,4 +90,55 @@ class CpsConfigTest {
         refused("cps:\n  spc: \"1\"", "line 8", "serve");
         refused("cps:\n  serve: { audience: a }\n  retrieve: sometimes", "line 9", "off, when-no-identity, always");
     }
+
+    private static java.security.KeyPair keys(String curve) throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec(curve));
+        return g.generateKeyPair();
+    }
+
+    /** Targets sealed to a public key file or a certificate; the appliance opens with its openKey. */
+    @Test
+    void sealedTargetsAndTheKeyThatOpens() throws Exception {
+        java.security.KeyPair partner = keys("secp256r1");
+        Path pub = Files.writeString(dir.resolve("partner.pem"), io.shakengate.crypto.x509.Pem.armour("PUBLIC KEY",
+                partner.getPublic().getEncoded()));
+        Path cert = Files.writeString(dir.resolve("partner-cert.pem"),
+                new TestPki(System.currentTimeMillis()).root.certPem());
+        Path open = Files.writeString(dir.resolve("open.key"), CertificateRequests.privateKeyPem(
+                CertificateRequests.newKeyPair()));
+        String yaml = config(String.join("\n",
+                "cps:",
+                "  targets:",
+                "    - { url: \"https://cps.partner.net\", sealTo: " + pub + " }",
+                "    - { url: \"https://cps.other.net\", sealTo: " + cert + " }",
+                "    - { url: \"https://cps.clear.net\" }",
+                "  spc: \"1234\"",
+                "  openKey: " + open));
+        ApplianceConfig c = ApplianceConfig.parse(yaml, "test.yaml");
+        assertEquals(partner.getPublic(), c.cps().targets().get(0).sealTo());
+        assertTrue(c.cps().targets().get(1).sealTo() != null, "a certificate's key");
+        assertEquals(null, c.cps().targets().get(2).sealTo(), "clear text stays the default");
+        String d = c.describe();
+        assertTrue(d.contains("[https://cps.partner.net (sealed), https://cps.other.net (sealed), https://cps.clear.net]"),
+                d);
+        assertTrue(d.contains("opening sealed PASSporTs with " + open), d);
+        try (Appliance a = Appliance.start(c)) {
+            assertTrue(a.services().verification().outOfBand().opener() != null, "the open key is loaded");
+        }
+        // a missing file, a key on another curve, garbage: each names its line
+        Path p384 = Files.writeString(dir.resolve("p384.pem"), io.shakengate.crypto.x509.Pem.armour("PUBLIC KEY",
+                keys("secp384r1").getPublic().getEncoded()));
+        Path junk = Files.writeString(dir.resolve("junk.pem"), "not a key");
+        String head = "cps:\n  spc: \"1\"\n  targets:\n    - { url: \"https://c.net\", sealTo: ";
+        refused(head + dir.resolve("none.pem") + " }", "line 10", "sealTo", "cannot read");
+        refused(head + p384 + " }", "line 10", "sealTo", "P-256");
+        refused(head + junk + " }", "line 10", "sealTo");
+        // an unreadable openKey stops the start, naming the setting
+        String badOpen = config("cps:\n  targets: [ { url: \"https://c.net\" } ]\n  spc: \"1\"\n  openKey: "
+                + dir.resolve("missing.key"));
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> Appliance.start(ApplianceConfig.parse(badOpen, "test.yaml")).close());
+        assertTrue(e.getMessage().contains("cps.openKey"), e.getMessage());
+    }
 }

@@ -276,4 +276,76 @@ class OutOfBandHttpTest {
             }
         }
     }
+
+    /** A signing services' CPS client sealing to {@code sealTo}. */
+    private ServiceConfig sealingTo(URI cps, java.security.interfaces.ECPublicKey sealTo) {
+        CpsClient sealing = new CpsClient(new CpsClient.Settings(List.of(new CpsClient.Target(cps, AUDIENCE, sealTo)),
+                TestPki.SPC, 15, 1000), http, () -> System.currentTimeMillis() / 1000);
+        return new ServiceConfig(signer, Attestation.A, null, BUDGET, VerificationPolicy.defaults(),
+                new AuthenticationPolicy(List.of(), AuthenticationPolicy.Action.ATTEST_A,
+                        AuthenticationPolicy.Delivery.OUT_OF_BAND), new ServiceConfig.OutOfBand(sealing, Retrieval.OFF));
+    }
+
+    /** A verifying appliance retrieving from {@code cps} and opening sealed PASSporTs with {@code key} (or none). */
+    private ServiceConfig opening(URI cps, java.security.interfaces.ECPrivateKey key) {
+        io.shakengate.proxy.stir.VerificationService v = new io.shakengate.proxy.stir.VerificationService(
+                TestServices.preloadedVerifier(pki, ee, X5U), BUDGET, VerificationPolicy.defaults(),
+                java.util.Map.of(), new io.shakengate.proxy.stir.VerificationService.OutOfBand(cpsClient(cps),
+                Retrieval.WHEN_NO_IDENTITY, signer, key == null ? null
+                : new io.shakengate.crypto.cps.PassportEnvelope.Opener(key)),
+                io.shakengate.proxy.stir.VerificationService.DEFAULT_MAX_PASSPORTS);
+        return new ServiceConfig(new io.shakengate.proxy.stir.AuthenticationService(null,
+                AuthenticationPolicy.always(Attestation.A), null), v, java.util.Map.of());
+    }
+
+    private static java.security.KeyPair p256() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+
+    /**
+     * Sealed delivery: appliance A seals to B's key; the CPS holds only the JWE; B opens and verifies it; an
+     * appliance with another key, or none, fails with its own reason, counted.
+     */
+    @Test
+    void sealedToOneProviderOpenedByItAloneAndTheCpsNeverHoldsTheClearToken() throws Exception {
+        MemoryCpsStore store = new MemoryCpsStore(16, 1000, System::currentTimeMillis);
+        URI cps = cps(store);
+        java.security.KeyPair b = p256();
+        String a = api(sealingTo(cps, (java.security.interfaces.ECPublicKey) b.getPublic()), countsA);
+        HttpResponse<String> signed = post(a, "/stir/v1/signing", signingRequest());
+        assertEquals(200, signed.statusCode(), signed.body());
+        String clear = signed.body().substring(signed.body().indexOf("eyJ"), signed.body().indexOf(';'));
+        List<String> held = List.of();
+        for (int i = 0; i < 50 && held.isEmpty(); i++) {
+            held = store.retrieve("12155550131", "12155550121").join();
+            Thread.sleep(20);
+        }
+        assertEquals(1, held.size(), "the CPS holds one PASSporT");
+        assertTrue(io.shakengate.crypto.cps.PassportEnvelope.isSealed(held.get(0)), held.get(0));
+        assertTrue(!held.get(0).contains(clear) && !held.get(0).contains(clear.split("\\.")[1]),
+                "the CPS never holds the clear token");
+
+        String right = api(opening(cps, (java.security.interfaces.ECPrivateKey) b.getPrivate()), countsB);
+        HttpResponse<String> opened = post(right, "/stir/v1/verification", VERIFY_WITHOUT_IDENTITY);
+        assertEquals("{\"verificationResponse\":{\"verstat\":\"TN-Validation-Passed\"}}", opened.body(),
+                countsB.toString());
+
+        ProxyCounters other = new ProxyCounters();
+        String wrong = api(opening(cps, (java.security.interfaces.ECPrivateKey) p256().getPrivate()), other);
+        HttpResponse<String> refused = post(wrong, "/stir/v1/verification", VERIFY_WITHOUT_IDENTITY);
+        assertTrue(refused.body().contains("\"reasoncode\":438"), refused.body());
+        assertTrue(refused.body().contains(io.shakengate.crypto.VerificationFailure.PASSPORT_UNDECRYPTABLE.description()),
+                refused.body());
+        assertTrue(refused.body().contains("\"verstat\":\"No-TN-Validation\""), refused.body());
+        assertEquals(1, other.get(ProxyCounters.Event.OOB_UNDECRYPTABLE), other.toString());
+
+        ProxyCounters none = new ProxyCounters();
+        String keyless = api(opening(cps, null), none);
+        HttpResponse<String> noKey = post(keyless, "/stir/v1/verification", VERIFY_WITHOUT_IDENTITY);
+        assertTrue(noKey.body().contains(io.shakengate.crypto.VerificationFailure.PASSPORT_UNDECRYPTABLE.description()),
+                noKey.body());
+        assertEquals(1, none.get(ProxyCounters.Event.OOB_UNDECRYPTABLE), none.toString());
+    }
 }
