@@ -41,7 +41,6 @@ import java.util.concurrent.CompletableFuture;
  * <p>One instance per channel: it owns an editor. Runs on its channel's event loop only.
  */
 final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final ListeningPoint point;
     private final java.util.function.Supplier<ServiceConfig> servicesNow;
@@ -50,6 +49,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final ProxyCounters counters;
     private final StageLatency latency;
     private final SipMessageEditor editor = new SipMessageEditor();
+    private final SipAddresses addresses = new SipAddresses();
     private final SipSender sender;
     private final byte[][] identityBuffer = new byte[1][];
 
@@ -158,9 +158,9 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             reply(ctx, m, SipResponses.to(m, 483, "Too Many Hops").build(ctx.alloc()));
             return false;
         }
-        String branch = branch(m);
+        String branch = SipAddresses.branch(m, point.name());
         for (ViaHeader via : m.vias()) {
-            if (isOurs(via) && branch.equals(via.branch())) {
+            if (SipAddresses.isOurs(via, point.advertised()) && branch.equals(via.branch())) {
                 counters.count(ProxyCounters.Event.LOOP_DETECTED);
                 reply(ctx, m, SipResponses.to(m, 482, "Loop Detected").build(ctx.alloc()));
                 return false;
@@ -271,22 +271,6 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 : services.nextHop(ListeningPoint.routeKey(point.name(), index), r.nextHop());
     }
 
-    /** True if {@code uri} names {@code hostPort} (port 5060 when absent). */
-    private static boolean names(io.shakengate.codec.SipUri uri, String hostPort) {
-        String host = uri.host();
-        if (host == null) {
-            return false;
-        }
-        String sentBy = host + ":" + (uri.port() < 0 ? 5060 : uri.port());
-        return sentBy.equalsIgnoreCase(hostPort) || (uri.port() < 0 && host.equalsIgnoreCase(hostPort));
-    }
-
-    /** The address of {@code uri} when its host is an IP literal, else null. */
-    private InetSocketAddress literal(io.shakengate.codec.SipUri uri) {
-        java.net.InetAddress address = uri.host() == null ? null : literalAddress(uri.host());
-        return address == null ? null : new InetSocketAddress(address, uri.port() < 0 ? 5060 : uri.port());
-    }
-
     /** Removes upstream copies of the result headers and adds this verification's values. */
     private void resultHeaders(SipMessage m, VerificationResult r, VerificationPolicy.ResultHeaders names) {
         if (names.none()) {
@@ -329,14 +313,14 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             // up off the event loop (RouteNames)
             List<NameAddress> routes = m.routes();
             while (popRoutes < 2 && popRoutes < routes.size()
-                    && (names(routes.get(popRoutes).uri(), point.advertised())
-                    || names(routes.get(popRoutes).uri(), outAdvertised))) {
+                    && (SipAddresses.names(routes.get(popRoutes).uri(), point.advertised())
+                    || SipAddresses.names(routes.get(popRoutes).uri(), outAdvertised))) {
                 popRoutes++;
             }
             if (popRoutes > 0) {
                 io.shakengate.codec.SipUri next = routes.size() > popRoutes ? routes.get(popRoutes).uri()
                         : m.requestUri();
-                InetSocketAddress target = literal(next);
+                InetSocketAddress target = addresses.literal(next);
                 if (target == null && routeNames != null && next.host() != null) {
                     // a DNS name: remembered, or looked up off the event loop while the request waits
                     String hostPort = next.port() < 0 ? next.host() : next.host() + ":" + next.port();
@@ -416,11 +400,11 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
 
     private boolean response(ChannelHandlerContext ctx, SipMessage m) {
         List<ViaHeader> vias = m.vias();
-        if (vias.size() < 2 || !isOurs(vias.get(0))) {
+        if (vias.size() < 2 || !SipAddresses.isOurs(vias.get(0), point.advertised())) {
             counters.count(ProxyCounters.Event.RESPONSE_DROPPED);
             return false;
         }
-        InetSocketAddress to = destination(vias.get(1));
+        InetSocketAddress to = addresses.destination(vias.get(1));
         if (to == null) {
             counters.count(ProxyCounters.Event.UNROUTABLE);
             return false;
@@ -435,96 +419,6 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             counters.count(ProxyCounters.Event.UNROUTABLE);
         }
         return false;
-    }
-
-    /** RFC 3261 section 18.2.2 with RFC 3581: received, then rport, then sent-by; IP literals only. */
-    private InetSocketAddress destination(ViaHeader via) {
-        String host = via.received() != null ? via.received() : via.host();
-        int port = via.rport() > 0 ? via.rport() : via.port() > 0 ? via.port() : 5060;
-        java.net.InetAddress address = literalAddress(host);
-        return address == null ? null : new InetSocketAddress(address, port);
-    }
-
-    /**
-     * The address of {@code host} (IPv6 in brackets or not) when it is an IP literal, else null; parsed once per
-     * host text and remembered by this handler (never looked up in DNS).
-     */
-    private java.net.InetAddress literalAddress(String host) {
-        java.net.InetAddress address = literals.get(host);
-        if (address == null) {
-            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            if (!io.shakengate.proxy.config.NextHops.isLiteral(bare)) {
-                return null;
-            }
-            try {
-                address = java.net.InetAddress.getByName(bare); // a literal: parsed, never looked up
-            } catch (java.net.UnknownHostException e) {
-                return null;
-            }
-            if (literals.size() >= LITERALS_REMEMBERED) {
-                literals.clear();
-            }
-            literals.put(host, address);
-        }
-        return address;
-    }
-
-    /** How many hosts (IP literals of Vias, Routes, Request-URIs) one handler remembers parsed. */
-    private static final int LITERALS_REMEMBERED = 1024;
-    /** Via host text to its parsed address; this handler's event loop only. */
-    private final java.util.HashMap<String, java.net.InetAddress> literals = new java.util.HashMap<>();
-
-    /** True if {@code via}'s sent-by is this point's advertised host[:port] (compared without building text). */
-    private boolean isOurs(ViaHeader via) {
-        String advertised = point.advertised();
-        String host = via.host();
-        int port = via.port();
-        if (port < 0) {
-            return host.equalsIgnoreCase(advertised);
-        }
-        int hl = host.length();
-        return advertised.length() > hl + 1 && advertised.regionMatches(true, 0, host, 0, hl)
-                && advertised.charAt(hl) == ':' && portIs(advertised, hl + 1, port);
-    }
-
-    private static boolean portIs(String text, int from, int port) {
-        int value = 0;
-        for (int i = from; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9' || value > 65535) {
-                return false;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value == port;
-    }
-
-    /** z9hG4bK + a hash of the incoming top Via branch, this point's name and the transaction key fields. */
-    private String branch(SipMessage m) {
-        long h = 0xcbf29ce484222325L;
-        h = fnv(h, m.topVia().branch());
-        h = fnv(h, point.name());
-        if (!m.topVia().hasRfc3261Branch()) {
-            h = fnv(h, m.callId());
-            h = fnv(h, Long.toString(m.cseq().number()));
-            h = fnv(h, m.from().tag());
-        }
-        byte[] out = new byte[16];
-        for (int i = 15; i >= 0; i--) {
-            out[i] = HEX[(int) (h & 15)];
-            h >>>= 4;
-        }
-        return "z9hG4bK-sg-" + new String(out, java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    private static long fnv(long h, String s) {
-        if (s == null) {
-            return h;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
-        }
-        return h;
     }
 
     private void reply(ChannelHandlerContext ctx, SipMessage request, ByteBuf response) {
