@@ -3,6 +3,7 @@ package io.shakengate.crypto;
 import io.shakengate.crypto.passport.CompactForm;
 import io.shakengate.crypto.passport.Passport;
 import io.shakengate.crypto.passport.PassportParser;
+import io.shakengate.crypto.passport.RichCallData;
 import io.shakengate.crypto.sign.EcdsaProvider;
 import io.shakengate.crypto.sign.Es256Verifier;
 import io.shakengate.crypto.x509.ChainValidator;
@@ -124,6 +125,25 @@ public final class PassportVerifier {
     }
 
     /**
+     * Verifies an "rcd" PASSporT (RFC 9795): the shared checks, then its {@code rcd} claim ({@code nam}
+     * required; {@code jcd} and {@code jcl} never both; URLs https; {@code rcdi} values well-formed, see
+     * {@link RichCallData}). The digests in {@code rcdi} cover fetched content and are checked by the caller
+     * when it fetches (see {@link RichCallData#digestMatches}). The verified claims are in the result.
+     */
+    public CompletableFuture<VerificationResult> verifyRcd(Request r) {
+        return verify(r, "rcd");
+    }
+
+    /**
+     * Verifies an "rph" PASSporT (RFC 8443): the shared checks, then its {@code rph.auth} list. Whether that list
+     * authorises the request's Resource-Priority is the caller's to compare ({@link Passport#rphAuth()} of the
+     * verified claims).
+     */
+    public CompletableFuture<VerificationResult> verifyRph(Request r) {
+        return verify(r, "rph");
+    }
+
+    /**
      * Verifies a compact-form Identity header (RFC 8224 section 5): refused as PASSPORT_COMPACT_FORM unless
      * {@link Config#allowCompactForm()}; otherwise the PASSporT is rebuilt from the request and its signature
      * checked with the chain at {@code info}.
@@ -221,10 +241,7 @@ public final class PassportVerifier {
             return VerificationResult.failed(VerificationFailure.PPT_CLAIM_INVALID);
         }
         List<String> dest = p.destTns();
-        boolean div = ppt.equals("div");
-        String divTn = div ? p.divTn() : null;
-        if (dest == null || dest.isEmpty() || p.iat() < 0 || p.origTn() == null
-                || (div ? divTn == null : p.attest() == null || p.origid() == null)) {
+        if (dest == null || dest.isEmpty() || p.iat() < 0 || p.origTn() == null || !typeClaims(p, ppt)) {
             return VerificationResult.failed(VerificationFailure.CLAIMS_MALFORMED);
         }
         if (!p.origTn().equals(r.origTn())) {
@@ -239,6 +256,17 @@ public final class PassportVerifier {
         }
         out[0] = p;
         return null;
+    }
+
+    /** The claims of the PASSporT type: div's {@code div}, SHAKEN's attest and origid, rcd's and rph's own. */
+    private static boolean typeClaims(Passport p, String ppt) {
+        return switch (ppt) {
+            case "div" -> p.divTn() != null;
+            case "rcd" -> p.rcd() != null && RichCallData.wellFormed(p.claims());
+            case "rph" -> p.rphAuth() != null;
+            default -> p.attest() != null && p.origid() != null
+                    && (!p.claims().containsKey("rcd") || RichCallData.wellFormed(p.claims()));
+        };
     }
 
     /** Checks 13 to 17: the chain, the signature, iat, attest. */
@@ -273,14 +301,15 @@ public final class PassportVerifier {
         if (p.iat() - now > config.freshnessSeconds()) {
             return VerificationResult.failed(VerificationFailure.IAT_IN_FUTURE);
         }
-        if (div) {
-            return new VerificationResult(null, null, null, validated.validated().spc(), subject(validated), divTn);
+        if (!ppt.equals("shaken")) {
+            return new VerificationResult(null, null, null, validated.validated().spc(), subject(validated), divTn,
+                    p.claims());
         }
         if (!p.attest().equals("A") && !p.attest().equals("B") && !p.attest().equals("C")) {
             return VerificationResult.failed(VerificationFailure.ATTEST_INVALID);
         }
         return new VerificationResult(null, p.attest(), p.origid(), validated.validated().spc(), subject(validated),
-                null);
+                null, p.claims());
     }
 
     private static boolean containsAny(List<String> claimed, List<String> request) {

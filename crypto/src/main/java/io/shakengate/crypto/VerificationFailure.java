@@ -87,7 +87,19 @@ public enum VerificationFailure {
             "'attest' from PASSporT payload is not A, B or C."),
     /** A PASSporT from the CPS is sealed (a JWE, RFC 8816) but does not open with this appliance's key. */
     PASSPORT_UNDECRYPTABLE(27, 438, "Invalid Identity Header", false,
-            "The PASSporT from the CPS could not be decrypted with this appliance's key.");
+            "The PASSporT from the CPS could not be decrypted with this appliance's key."),
+    /** An {@code rcdi} digest (RFC 9795) does not match the content fetched from the URL it covers. */
+    RCDI_MISMATCH(28, 438, "Invalid Identity Header", false,
+            "An 'rcdi' digest does not match the Rich Call Data content it covers."),
+    /** Content an {@code rcdi} digest covers (icon, jCard) could not be fetched to check it. */
+    RCD_CONTENT_UNAVAILABLE(29, 436, "Bad Identity Info", false,
+            "The Rich Call Data content named by 'rcdi' could not be retrieved."),
+    /** A verified div PASSporT whose {@code div} is not the destination of the PASSporT it follows (RFC 8946). */
+    DIV_UNCHAINED(30, 438, "Invalid Identity Header", false,
+            "'div' from a div PASSporT does not link to the destination of a verified PASSporT of the call."),
+    /** The request's Resource-Priority is not authorised by its rph PASSporT or by policy (RFC 8443). */
+    RPH_UNAUTHORIZED(31, 438, "Invalid Identity Header", false,
+            "The Resource-Priority of the request is not authorised by its 'rph' PASSporT or by policy.");
 
     /** verstat when the PASSporT verified and covers the number. */
     public static final String VERSTAT_PASSED = "TN-Validation-Passed";

@@ -10,9 +10,21 @@ package io.shakengate.crypto;
  * @param spc         the signer's Service Provider Code when the certificate was validated
  * @param certSubject the signer certificate's subject when the certificate was validated
  * @param divTn       for a verified div PASSporT, the original called number it vouches for
+ * @param claims      the verified PASSporT's claims (for its rcd, rph or div content), or null when it failed
  */
 public record VerificationResult(VerificationFailure failure, String attest, String origid, String spc,
-                                 String certSubject, String divTn) {
+                                 String certSubject, String divTn, java.util.Map<String, Object> claims) {
+
+    /** A result without claims. */
+    public VerificationResult(VerificationFailure failure, String attest, String origid, String spc,
+                              String certSubject, String divTn) {
+        this(failure, attest, origid, spc, certSubject, divTn, null);
+    }
+
+    /** This result with {@code failure} instead (a check after the signature, e.g. rcdi, failed). */
+    public VerificationResult failing(VerificationFailure f) {
+        return new VerificationResult(f, null, null, spc, certSubject, null, null);
+    }
 
     /** A failure. */
     public static VerificationResult failed(VerificationFailure failure) {

@@ -39,4 +39,11 @@ public final class Base64Url {
         }
         return o;
     }
+
+    /** {@code src} as unpadded base64url text. */
+    public static String encode(byte[] src) {
+        byte[] out = new byte[encodedLength(src.length)];
+        int n = encode(src, 0, src.length, out, 0);
+        return new String(out, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
 }

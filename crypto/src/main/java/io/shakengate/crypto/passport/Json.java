@@ -66,6 +66,51 @@ public final class Json {
         return b.append('"');
     }
 
+    /**
+     * Appends {@code v} (Map with String keys, List, String, Long/Integer, Boolean, {@link #NULL}) in the
+     * deterministic form of RFC 8225 section 9: object members in lexicographic key order at every depth, no
+     * whitespace, strings escaped only where JSON requires it.
+     */
+    public static StringBuilder canonical(StringBuilder b, Object v) {
+        if (v instanceof Map<?, ?> m) {
+            java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                sorted.put((String) e.getKey(), e.getValue());
+            }
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<String, Object> e : sorted.entrySet()) {
+                if (!first) {
+                    b.append(',');
+                }
+                first = false;
+                quote(b, e.getKey()).append(':');
+                canonical(b, e.getValue());
+            }
+            return b.append('}');
+        }
+        if (v instanceof List<?> l) {
+            b.append('[');
+            for (int i = 0; i < l.size(); i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                canonical(b, l.get(i));
+            }
+            return b.append(']');
+        }
+        if (v instanceof String str) {
+            return quote(b, str);
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Boolean) {
+            return b.append(v);
+        }
+        if (v == NULL) {
+            return b.append("null");
+        }
+        throw new IllegalArgumentException("not a PASSporT JSON value: " + v);
+    }
+
     private static final class Malformed extends Exception {
         private static final long serialVersionUID = 1L;
 

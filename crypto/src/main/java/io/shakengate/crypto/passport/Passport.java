@@ -62,6 +62,20 @@ public record Passport(Map<String, Object> header, Map<String, Object> claims, b
         return claims.get("div") instanceof Map<?, ?> div && div.get("tn") instanceof String tn ? tn : null;
     }
 
+    /** Claim {@code rcd} (RFC 9795) as an object, or null. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> rcd() {
+        return claims.get("rcd") instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    }
+
+    /**
+     * {@code rph.auth} (RFC 8443: the Resource-Priority values the signer authorises, e.g. {@code ets.0}), or
+     * null when absent, empty or not all strings.
+     */
+    public List<String> rphAuth() {
+        return strings(claims.get("rph") instanceof Map<?, ?> rph ? rph.get("auth") : null);
+    }
+
     /** {@code dest.tn} (every entry a String), or null. */
     @SuppressWarnings("unchecked")
     public List<String> destTns() {
@@ -74,6 +88,19 @@ public record Passport(Map<String, Object> header, Map<String, Object> claims, b
             return (List<String>) tns;
         }
         return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object o) {
+        if (!(o instanceof List<?> l) || l.isEmpty()) {
+            return null;
+        }
+        for (Object e : l) {
+            if (!(e instanceof String)) {
+                return null;
+            }
+        }
+        return (List<String>) l;
     }
 
     private static String string(Map<String, Object> m, String key) {

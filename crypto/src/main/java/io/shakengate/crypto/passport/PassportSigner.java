@@ -71,6 +71,26 @@ public final class PassportSigner {
         return new String(holder[0], 0, n, StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Signs a PASSporT of type {@code ppt} ({@code div}, {@code rcd}, {@code rph}, or {@code shaken} with extra
+     * claims such as {@code rcd}) with {@code claims} in deterministic JSON, and returns its full-form Identity
+     * header value {@code h.p.s;info=<x5u>;alg=ES256;ppt=<ppt>}. Allocates; the SHAKEN hot path is
+     * {@link #writeIdentity}.
+     */
+    public String identity(String ppt, java.util.Map<String, Object> claims) {
+        StringBuilder h = new StringBuilder(128).append("{\"alg\":\"ES256\",\"ppt\":");
+        Json.quote(h, ppt).append(",\"typ\":\"passport\",\"x5u\":");
+        Json.quote(h, x5u).append('}');
+        String input = Base64Url.encode(h.toString().getBytes(StandardCharsets.UTF_8)) + "."
+                + Base64Url.encode(Json.canonical(new StringBuilder(256), claims).toString()
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] in = input.getBytes(StandardCharsets.US_ASCII);
+        byte[] sig = SIG.get();
+        pool.signer().sign(in, 0, in.length, sig, 0);
+        return input + "." + Base64Url.encode(java.util.Arrays.copyOf(sig, 64)) + ";info=<" + x5u
+                + ">;alg=ES256;ppt=" + ppt;
+    }
+
     private static final ThreadLocal<byte[]> SIG = ThreadLocal.withInitial(() -> new byte[64]);
 
     @Override

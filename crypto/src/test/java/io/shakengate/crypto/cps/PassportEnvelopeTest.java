@@ -1,11 +1,10 @@
 package io.shakengate.crypto.cps;
 
+import io.shakengate.crypto.testing.NodeJose;
 import io.shakengate.crypto.x509.Pem;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -13,7 +12,6 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -83,48 +81,14 @@ class PassportEnvelopeTest {
                 () -> PassportEnvelope.seal(PASSPORT, (ECPublicKey) p384.getPublic()));
     }
 
-    /** The folder where .ci/run installs node jose (.ci/npm at the repository root). */
-    static Path joseDir() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve(".ci/npm");
-            if (Files.isDirectory(candidate.resolve("node_modules/jose"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("node jose is not installed: npm ci --prefix .ci/npm (.ci/run does it)");
-    }
-
-    static String node(Path dir, String script, String... env) throws Exception {
-        Path file = Files.createTempFile(dir, "jose-", ".mjs");
-        try {
-            Files.writeString(file, script);
-            ProcessBuilder pb = new ProcessBuilder("node", file.toString()).redirectErrorStream(true);
-            for (int i = 0; i < env.length; i += 2) {
-                pb.environment().put(env[i], env[i + 1]);
-            }
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                throw new IllegalStateException("node is not installed", e);
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "node finished");
-            assertEquals(0, p.exitValue(), out);
-            return out;
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
-
     @Test
     void nodeJoseDecryptsWhatWeSealAndWeOpenWhatItEncrypts() throws Exception {
-        Path dir = joseDir();
+        Path dir = NodeJose.dir();
         KeyPair b = p256();
         String pkcs8 = Pem.armour("PRIVATE KEY", b.getPrivate().getEncoded());
         String spki = Pem.armour("PUBLIC KEY", b.getPublic().getEncoded());
         String sealed = PassportEnvelope.seal(PASSPORT, (ECPublicKey) b.getPublic());
-        String opened = node(dir, """
+        String opened = NodeJose.run(dir, """
                 import { compactDecrypt, importPKCS8 } from 'jose';
                 const key = await importPKCS8(process.env.KEY, 'ECDH-ES');
                 const { plaintext, protectedHeader } = await compactDecrypt(process.env.JWE, key);
@@ -132,7 +96,7 @@ class PassportEnvelopeTest {
                 console.log(new TextDecoder().decode(plaintext));
                 """, "KEY", pkcs8, "JWE", sealed);
         assertEquals(PASSPORT, opened);
-        String theirs = node(dir, """
+        String theirs = NodeJose.run(dir, """
                 import { CompactEncrypt, importSPKI } from 'jose';
                 const key = await importSPKI(process.env.PUB, 'ECDH-ES');
                 console.log(await new CompactEncrypt(new TextEncoder().encode(process.env.PASSPORT))
