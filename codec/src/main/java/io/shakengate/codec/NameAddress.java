@@ -171,6 +171,14 @@ public final class NameAddress {
         return end;
     }
 
+    int absDisplayStart() {
+        return displayStart;
+    }
+
+    int absDisplayEnd() {
+        return displayEnd;
+    }
+
     int absUriStart() {
         return uriStart;
     }

@@ -254,6 +254,33 @@ public final class SipMessageEditor {
         return true;
     }
 
+    /**
+     * Sets the display name of {@code address} (a header's name-addr, e.g. P-Asserted-Identity) to {@code name},
+     * quoted (RFC 3261 section 25.1: quote and backslash escaped, control characters dropped), replacing one
+     * there. Only for an address in angle brackets; returns false (and no edit) otherwise.
+     */
+    public boolean setDisplayName(NameAddress address, String name) {
+        if (!address.isBracketed()) {
+            return false;
+        }
+        StringBuilder q = new StringBuilder(name.length() + 3).append('"');
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '"' || c == '\\') {
+                q.append('\\').append(c);
+            } else if (c >= 0x20 && c != 0x7f) {
+                q.append(c);
+            }
+        }
+        q.append('"');
+        if (address.absDisplayStart() >= 0) {
+            edit(address.absDisplayStart(), address.absDisplayEnd(), null, q, null);
+        } else {
+            edit(address.absStart(), address.absStart(), null, q.append(' '), null);
+        }
+        return true;
+    }
+
     private int firstLineStart() {
         return msg.headerCount() > 0 ? msg.lineStart(0) : msg.absHeadersEnd();
     }

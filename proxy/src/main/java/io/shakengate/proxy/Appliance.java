@@ -355,9 +355,11 @@ public final class Appliance implements AutoCloseable {
                     cps.retrieve(), signer, openKey == null ? null
                     : new io.shakengate.crypto.cps.PassportEnvelope.Opener(openKey));
             verification = new VerificationService(verifier, v.budgetMillis(), v.policy(), v.pointPolicies(), oob,
-                    VerificationService.DEFAULT_MAX_PASSPORTS);
+                    config.family().maxPerCall()).withFamily(config.family().family(new HttpCertificateFetcher(
+                    new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()), fetchers, null)));
         }
-        return new ServiceConfig(new AuthenticationService(signer, authentication, client), verification, Map.of());
+        return new ServiceConfig(new AuthenticationService(signer, authentication, client,
+                config.family().family(null)), verification, Map.of());
     }
 
     /**

@@ -41,7 +41,65 @@ final class SipCallFacts {
         String called = called(m, settings);
         return new CallFacts(CallFacts.Front.SIP, m.sender() == null ? null : m.sender().getAddress(), point,
                 trunk(m, settings), calling, called == null ? List.of() : List.of(called),
-                m.header("Attestation-Info"), m.header("Origination-Id"), -1, m.indexOf(SipHeaderName.IDENTITY) >= 0);
+                m.header("Attestation-Info"), m.header("Origination-Id"), -1, m.indexOf(SipHeaderName.IDENTITY) >= 0,
+                target(m), diversion(m), priorities(m));
+    }
+
+    /** The Request-URI as text (an emergency URN is matched on it), or null. */
+    static String target(SipMessage m) {
+        return m.isRequest() ? m.requestUriString() : null;
+    }
+
+    /**
+     * The canonical number the call was first addressed to: the last Diversion value (RFC 5806 lists the most
+     * recent diversion first, so the last names the original called number), else null. History-Info (RFC 7044)
+     * is not read: written down in the README.
+     */
+    static String diversion(SipMessage m) {
+        List<String> values = m.indexOf(SipHeaderName.DIVERSION) < 0 ? List.of() : m.headerValues(SipHeaderName.DIVERSION);
+        if (values.isEmpty()) {
+            return null;
+        }
+        String v = values.get(values.size() - 1);
+        int lt = v.indexOf('<');
+        int gt = lt < 0 ? -1 : v.indexOf('>', lt);
+        String uri = lt >= 0 && gt > lt ? v.substring(lt + 1, gt) : v.split(";", 2)[0].trim();
+        String user;
+        if (uri.regionMatches(true, 0, "tel:", 0, 4)) {
+            user = uri.substring(4);
+        } else {
+            int colon = uri.indexOf(':');
+            int at = uri.indexOf('@');
+            user = colon >= 0 && at > colon ? uri.substring(colon + 1, at) : null;
+        }
+        if (user == null) {
+            return null;
+        }
+        int semi = user.indexOf(';');
+        return TelephoneNumbers.canonicalize(semi < 0 ? user : user.substring(0, semi));
+    }
+
+    /** Every Resource-Priority value (RFC 4412: {@code namespace.priority}), lower-cased, in order. */
+    static List<String> priorities(SipMessage m) {
+        int first = m.indexOf("Resource-Priority");
+        if (first < 0) {
+            return List.of();
+        }
+        List<String> out = null;
+        for (int i = first; i < m.headerCount(); i++) {
+            if (m.headerNameString(i).equalsIgnoreCase("Resource-Priority")) {
+                for (String v : m.headerValue(i).split(",")) {
+                    String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+                    if (!t.isEmpty()) {
+                        if (out == null) {
+                            out = new ArrayList<>(2);
+                        }
+                        out.add(t);
+                    }
+                }
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
     /** The facts of an INVITE to verify, arriving at {@code point}. */
@@ -53,7 +111,8 @@ final class SipCallFacts {
         }
         String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
         String dest = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
-        return new VerificationFacts(point, ids, orig, dest == null ? List.of() : List.of(dest), m.date());
+        return new VerificationFacts(point, ids, orig, dest == null ? List.of() : List.of(dest), m.date(), target(m),
+                priorities(m));
     }
 
     /** The canonical called number: from the To header or the Request-URI, as the settings say. */

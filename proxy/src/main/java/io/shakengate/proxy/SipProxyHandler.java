@@ -177,13 +177,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             Authentication a = services.authentication().authenticate(
                     SipCallFacts.signing(m, point.name(), services.authentication().policy()), counters, identityBuffer);
             if (a.outcome() == Authentication.Outcome.BLOCKED) {
-                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-                reply(ctx, m, SipAnswers.blocked(m).build(ctx.alloc()));
+                reply(ctx, m, SipAnswers.answer(m, a.refusal(), counters).build(ctx.alloc()));
                 return false;
             }
             AsciiString identity = a.signed() && a.inBand()
                     ? new AsciiString(a.identity(), 0, a.identityLength(), true) : null;
-            forward(ctx, m, branch, identity, null, null, null);
+            forward(ctx, m, branch, identity, a.family(), null);
             latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
             return false;
         }
@@ -197,7 +196,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 latency.record(StageLatency.Stage.VERIFY, System.nanoTime() - start);
             });
         }
-        forward(ctx, m, branch, null, null, null, null);
+        forward(ctx, m, branch, null, java.util.List.of(), null);
         latency.record(StageLatency.Stage.FORWARD, System.nanoTime() - start);
         return false;
     }
@@ -205,24 +204,19 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     /** Carries out the verification policy's action: the INVITE forwarded (marked as it says) or answered. */
     private void act(ChannelHandlerContext ctx, SipMessage m, String branch, Verification v) {
         if (SipAnswers.refuses(v)) {
-            counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-            reply(ctx, m, SipAnswers.refusal(m, v).build(ctx.alloc()));
+            reply(ctx, m, SipAnswers.answer(m, v.refusal(), counters).build(ctx.alloc()));
             return;
         }
-        switch (v.action()) {
-            case FORWARD_UNCHANGED -> forward(ctx, m, branch, null, null, null, v.result());
-            case FORWARD_WITH_REASON -> forward(ctx, m, branch, null, v.verstat(), v.reason(), v.result());
-            default -> forward(ctx, m, branch, null, v.verstat(), null, v.result());
-        }
+        forward(ctx, m, branch, null, java.util.List.of(), v);
     }
 
     /**
-     * {@code m} as forwarded: our Via (over {@code transport}), Max-Forwards, Identity, Reason, verstat, and
-     * on a verify point the result headers (upstream copies removed first).
+     * {@code m} as forwarded: our Via (over {@code transport}), Max-Forwards, the Identity headers signed here,
+     * and on a verify point the verification's marks ({@link SipMarks}).
      */
     private ByteBuf encodeForward(ChannelHandlerContext ctx, SipMessage m, String branch, String transport,
-                                  String advertised, AsciiString identity, String verstat, String reason,
-                                  VerificationResult result, int popRoutes, SipSender out) {
+                                  String advertised, AsciiString identity, List<String> family, Verification v,
+                                  int popRoutes, SipSender out) {
         editor.reset(m);
         if (popRoutes > 0) {
             editor.popFirstValues(SipHeaderName.ROUTE, popRoutes);
@@ -247,14 +241,12 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         if (identity != null) {
             editor.addHeader("Identity", identity);
         }
-        if (reason != null) {
-            editor.addHeader("Reason", reason);
-        }
-        if (verstat != null) {
-            editor.setNumberParam(SipCallFacts.caller(m), "verstat", verstat);
+        for (int i = 0; i < family.size(); i++) {
+            editor.addHeader("Identity", family.get(i));
         }
         if (point.role() == Role.VERIFY) {
-            resultHeaders(m, result, services.verificationPolicy(point.name()).resultHeaders());
+            SipMarks.mark(editor, m, v, services.verificationPolicy(point.name()).resultHeaders(),
+                    services.verification().family().presentRcd(), counters);
         }
         return editor.encode(ctx.alloc());
     }
@@ -271,34 +263,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 : services.nextHop(ListeningPoint.routeKey(point.name(), index), r.nextHop());
     }
 
-    /** Removes upstream copies of the result headers and adds this verification's values. */
-    private void resultHeaders(SipMessage m, VerificationResult r, VerificationPolicy.ResultHeaders names) {
-        if (names.none()) {
-            return;
-        }
-        for (int i = 0; i < m.headerCount(); i++) {
-            String n = m.headerNameString(i);
-            if (n.equalsIgnoreCase(names.attestation()) || n.equalsIgnoreCase(names.spc())
-                    || n.equalsIgnoreCase(names.origid())) {
-                editor.removeHeader(i);
-            }
-        }
-        if (r == null) {
-            return;
-        }
-        if (names.attestation() != null && r.passed() && r.attest() != null) {
-            editor.addHeader(names.attestation(), r.attest());
-        }
-        if (names.origid() != null && r.passed() && r.origid() != null) {
-            editor.addHeader(names.origid(), r.origid());
-        }
-        if (names.spc() != null && r.spc() != null) {
-            editor.addHeader(names.spc(), r.spc());
-        }
-    }
-
-    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity, String verstat,
-                         String reason, VerificationResult result) {
+    private void forward(ChannelHandlerContext ctx, SipMessage m, String branch, AsciiString identity,
+                         List<String> family, Verification v) {
         boolean overStream = stream != null && point.nextHopTransport() != null;
         SipSender out = overStream ? stream : sender;
         int route = point.routeIndexFor(m.sender());
@@ -328,7 +294,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     target = routeNames.known(hostPort, transport);
                     if (target == null) {
                         ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity,
-                                verstat, reason, result, popRoutes, recordRoute ? out : null);
+                                family, v, popRoutes, recordRoute ? out : null);
                         forwardWhenLookedUp(ctx, m, encoded, out, routeNames.lookUp(hostPort, transport));
                         return;
                     }
@@ -336,16 +302,16 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 hop = target != null ? target : hop;
             }
         }
-        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity, verstat,
-                reason, result, popRoutes, recordRoute ? out : null);
+        ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity, family, v,
+                popRoutes, recordRoute ? out : null);
         if (!overStream && stream != null && point.largeOverTcp()
                 && encoded.readableBytes() > ListeningPoint.UDP_LIMIT_BYTES) {
             // RFC 3261 section 18.1.1: too large for UDP; the same request with a TCP Via, over TCP
             encoded.release();
             out = stream;
             // one Record-Route naming the UDP side: the callee's requests, small, reach the point over UDP
-            encoded = encodeForward(ctx, m, branch, out.viaTransport(), point.advertised(), identity, verstat, reason,
-                    result, popRoutes, recordRoute ? sender : null);
+            encoded = encodeForward(ctx, m, branch, out.viaTransport(), point.advertised(), identity, family, v,
+                    popRoutes, recordRoute ? sender : null);
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
         out.sendRequest(ctx, encoded, hop);

@@ -114,12 +114,15 @@ final class SipRedirectHandler extends SimpleChannelInboundHandler<SipMessage> {
             Authentication a = s.authentication().authenticate(
                     SipCallFacts.signing(m, point.name(), s.authentication().policy()), counters, identityBuffer);
             if (a.outcome() == Authentication.Outcome.BLOCKED) {
-                counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-                reply(ctx, m, SipAnswers.blocked(m));
+                reply(ctx, m, SipAnswers.answer(m, a.refusal(), counters));
             } else if (a.signed() && a.inBand()) {
-                reply(ctx, m, SipResponses.to(m, 302, "Moved Temporarily")
+                SipResponses resp = SipResponses.to(m, 302, "Moved Temporarily")
                         .header("Contact", "<" + m.requestUriString() + ">")
-                        .header("Identity", new AsciiString(a.identity(), 0, a.identityLength(), true)));
+                        .header("Identity", new AsciiString(a.identity(), 0, a.identityLength(), true));
+                for (String more : a.family()) {
+                    resp.header("Identity", more);
+                }
+                reply(ctx, m, resp);
             } else {
                 reply(ctx, m, SipResponses.to(m, 404, "Not Found"));
             }
@@ -141,8 +144,7 @@ final class SipRedirectHandler extends SimpleChannelInboundHandler<SipMessage> {
     /** The verification's action as a redirect answer. */
     private void answer(ChannelHandlerContext ctx, SipMessage m, Verification v) {
         if (SipAnswers.refuses(v)) {
-            counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-            reply(ctx, m, SipAnswers.refusal(m, v));
+            reply(ctx, m, SipAnswers.answer(m, v.refusal(), counters));
         } else if (v.action() == VerificationPolicy.Action.FORWARD_UNCHANGED) {
             reply(ctx, m, SipResponses.to(m, 404, "Not Found"));
         } else {

@@ -120,6 +120,11 @@ public record RichCallData(String nam, String apn, String icn, String jcl, Strin
         return integrity(algorithm, body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Whether {@code sri} is an integrity value this class checks ({@code sha256|sha384|sha512-<base64>}). */
+    public static boolean isIntegrity(String sri) {
+        return sri != null && algorithm(sri) != null;
+    }
+
     private static String algorithm(String sri) {
         int dash = sri.indexOf('-');
         if (dash < 0 || dash == sri.length() - 1) {

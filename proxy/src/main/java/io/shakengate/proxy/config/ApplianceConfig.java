@@ -65,7 +65,7 @@ import java.util.Set;
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
                               Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls,
-                              int dnsRefreshSeconds, RouteLookups routeLookups) {
+                              int dnsRefreshSeconds, RouteLookups routeLookups, FamilyConfig.Settings family) {
 
     /** Default {@link #dnsRefreshSeconds()}. */
     public static final int DEFAULT_DNS_REFRESH_SECONDS = 60;
@@ -234,8 +234,14 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         }
     }
 
-    private static final Set<String> TOP = Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups");
+    private static final Set<String> TOP = union(Set.of("eventLoops", "metrics", "signing", "verification",
+            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups"), FamilyConfig.KEYS);
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
 
     /** Reads and validates {@code yaml}; {@code source} names it in errors. */
     public static ApplianceConfig parse(String yaml, String source) {
@@ -348,7 +354,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                                 1, 86_400) : RouteLookups.DEFAULT.maxSeconds());
             }
             return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
-                    dnsRefresh, lookups);
+                    dnsRefresh, lookups, FamilyConfig.parse(top));
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
@@ -563,9 +569,10 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         VerificationPolicy base = VerificationPolicy.defaults();
         if (m.containsKey("resultHeaders")) {
             Map<String, Node> h = YamlNodes.mapping(m.get("resultHeaders"), "verification.resultHeaders",
-                    Set.of("attestation", "spc", "origid"));
+                    Set.of("attestation", "spc", "origid", "div", "rcd"));
             base = base.withResultHeaders(new VerificationPolicy.ResultHeaders(headerName(h.get("attestation")),
-                    headerName(h.get("spc")), headerName(h.get("origid"))));
+                    headerName(h.get("spc")), headerName(h.get("origid")), headerName(h.get("div")),
+                    headerName(h.get("rcd"))));
             text.append("result headers ").append(h.keySet());
         }
         VerificationPolicy policy = m.containsKey("policy")

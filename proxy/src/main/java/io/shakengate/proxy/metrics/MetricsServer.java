@@ -73,6 +73,21 @@ public final class MetricsServer implements AutoCloseable {
             b.append("# TYPE ").append(e.metricName()).append(" counter\n")
                     .append(e.metricName()).append(' ').append(counters.get(e)).append('\n');
         }
+        b.append("# TYPE shakengate_passports_total counter\n");
+        for (String ppt : ProxyCounters.PPTS) {
+            long passed = counters.passports(ppt, null);
+            if (passed > 0) {
+                b.append("shakengate_passports_total{ppt=\"").append(ppt).append("\",result=\"passed\"} ")
+                        .append(passed).append('\n');
+            }
+            for (io.shakengate.crypto.VerificationFailure f : io.shakengate.crypto.VerificationFailure.values()) {
+                long n = counters.passports(ppt, f);
+                if (n > 0) {
+                    b.append("shakengate_passports_total{ppt=\"").append(ppt).append("\",result=\"")
+                            .append(f.name().toLowerCase(Locale.ROOT)).append("\"} ").append(n).append('\n');
+                }
+            }
+        }
         b.append("# TYPE shakengate_sip_parse_errors_total counter\n");
         for (SipParseError e : SipParseError.values()) {
             b.append("shakengate_sip_parse_errors_total{reason=\"").append(e.name().toLowerCase(Locale.ROOT))

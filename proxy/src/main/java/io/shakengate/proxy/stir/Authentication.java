@@ -3,6 +3,7 @@ package io.shakengate.proxy.stir;
 import io.shakengate.crypto.passport.Attestation;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The authentication service's decision for one call and what it did: which rule decided, the attestation,
@@ -17,10 +18,18 @@ import java.nio.charset.StandardCharsets;
  * @param identityLength the length of the value in {@code identity}
  * @param inBand         whether the Identity header goes on the request (false: published only)
  * @param published      whether the PASSporT is being published to the CPS(s)
+ * @param family         the Identity header values of the other PASSporTs signed for the call (div, rcd, rph),
+ *                       added after the SHAKEN one; may be empty
+ * @param refusal        how a blocked call is answered (null unless {@link Outcome#BLOCKED})
  */
 public record Authentication(Outcome outcome, String rule, Attestation attestation,
                              AuthenticationPolicy.Delivery delivery, byte[] identity, int identityLength,
-                             boolean inBand, boolean published) {
+                             boolean inBand, boolean published, List<String> family, Refusal refusal) {
+    /** Copies the list. */
+    public Authentication {
+        family = family == null ? List.of() : List.copyOf(family);
+    }
+
     /** What the service did. */
     public enum Outcome {
         /** Signed; the PASSporT goes in band and/or to the CPS. */
@@ -39,7 +48,17 @@ public record Authentication(Outcome outcome, String rule, Attestation attestati
 
     /** A decision that signs nothing. */
     static Authentication none(Outcome outcome, String rule) {
-        return new Authentication(outcome, rule, null, null, null, 0, false, false);
+        return new Authentication(outcome, rule, null, null, null, 0, false, false, List.of(), null);
+    }
+
+    /** A blocked call and its answer. */
+    static Authentication blocked(String rule, Refusal refusal) {
+        return new Authentication(Outcome.BLOCKED, rule, null, null, null, 0, false, false, List.of(), refusal);
+    }
+
+    /** The request already carries an Identity: kept, with {@code family} (a div for a diversion) added. */
+    static Authentication kept(String rule, List<String> family) {
+        return new Authentication(Outcome.IDENTITY_PRESENT, rule, null, null, null, 0, false, false, family, null);
     }
 
     /** Whether a PASSporT was signed. */

@@ -26,8 +26,15 @@ public final class AuthenticationPolicy {
         ATTEST_C,
         /** Forward without signing. */
         NO_SIGN,
-        /** Answer 603 Decline. */
-        BLOCK;
+        /** Block on analytics: ATIS-1000099 603+ (603 Decline without redress contacts; see {@link Blocking}). */
+        BLOCK,
+        /** Block on a Do-Not-Originate list: 603 Decline (not 603+), counted apart. */
+        BLOCK_DNO;
+
+        /** Whether the action blocks the call. */
+        public boolean blocks() {
+            return this == BLOCK || this == BLOCK_DNO;
+        }
 
         /** The attestation of a signing action, else null. */
         public Attestation attestation() {
@@ -167,6 +174,11 @@ public final class AuthenticationPolicy {
             }
         }
         return new Decision(defaultAction, defaultDelivery, false, Decision.DEFAULT_RULE);
+    }
+
+    /** The default action (when no rule matches). */
+    public Action defaultAction() {
+        return defaultAction;
     }
 
     /** The header naming the trunk a call arrives on (null: only the Request-URI's tgrp parameter). */

@@ -7,7 +7,11 @@ import io.shakengate.proxy.cps.CpsClient;
 import io.shakengate.proxy.metrics.ProxyCounters;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -28,6 +32,7 @@ public final class AuthenticationService {
     private final PassportSigner signer;
     private final AuthenticationPolicy policy;
     private final CpsClient publisher;
+    private final Family family;
 
     /**
      * A service signing with {@code signer} (null: this appliance does not sign) by {@code policy},
@@ -35,9 +40,26 @@ public final class AuthenticationService {
      * band).
      */
     public AuthenticationService(PassportSigner signer, AuthenticationPolicy policy, CpsClient publisher) {
+        this(signer, policy, publisher, Family.DEFAULT);
+    }
+
+    /** A service as above, signing the PASSporT family and answering blocks by {@code family}. */
+    public AuthenticationService(PassportSigner signer, AuthenticationPolicy policy, CpsClient publisher,
+                                 Family family) {
         this.signer = signer;
         this.policy = policy;
         this.publisher = publisher;
+        this.family = family;
+    }
+
+    /** This service with the family settings {@code f}. */
+    public AuthenticationService withFamily(Family f) {
+        return new AuthenticationService(signer, policy, publisher, f);
+    }
+
+    /** The family settings. */
+    public Family family() {
+        return family;
     }
 
     /** The signer, or null. */
@@ -72,15 +94,26 @@ public final class AuthenticationService {
         AuthenticationPolicy.Decision d = policy.decision(facts.source(), facts.calling(), facts.firstCalled(),
                 facts.trunk());
         AuthenticationPolicy.Action action = d.action();
-        if (action == AuthenticationPolicy.Action.BLOCK) {
-            return Authentication.none(Authentication.Outcome.BLOCKED, d.rule());
+        if (action.blocks()) {
+            if (!family.emergency().matches(facts.called(), facts.target())) {
+                counts.count(action == AuthenticationPolicy.Action.BLOCK_DNO ? ProxyCounters.Event.BLOCKED_DNO
+                        : ProxyCounters.Event.BLOCKED_ANALYTICS);
+                return Authentication.blocked(d.rule(), action == AuthenticationPolicy.Action.BLOCK_DNO
+                        ? family.blocking().dno() : family.blocking().analytics());
+            }
+            // an emergency call is never blocked: the default applies (signed if it signs)
+            counts.count(ProxyCounters.Event.EMERGENCY_NOT_REFUSED);
+            action = policy.defaultAction().blocks() ? AuthenticationPolicy.Action.NO_SIGN : policy.defaultAction();
         }
         if (action.attestation() == null) {
             return Authentication.none(Authentication.Outcome.NOT_SIGNED, d.rule());
         }
+        long iat = facts.iat() >= 0 ? facts.iat() : System.currentTimeMillis() / 1000;
         if (facts.identityPresent()) {
             counts.count(ProxyCounters.Event.IDENTITY_KEPT);
-            return Authentication.none(Authentication.Outcome.IDENTITY_PRESENT, d.rule());
+            // a call diverted here that already carries an Identity gets a div PASSporT (RFC 8946 section 4)
+            String div = div(facts, iat, counts);
+            return Authentication.kept(d.rule(), div == null ? List.of() : List.of(div));
         }
         if (facts.calling() == null || facts.firstCalled() == null) {
             counts.count(ProxyCounters.Event.SIGN_SKIPPED_NO_TN);
@@ -94,17 +127,76 @@ public final class AuthenticationService {
             attestation = asked != null ? asked : attestation;
             origid = origid(facts.requestedOrigid());
         }
-        long iat = facts.iat() >= 0 ? facts.iat() : System.currentTimeMillis() / 1000;
-        ShakenClaims claims = new ShakenClaims(attestation, facts.calling(), facts.called(), iat,
+        // a diverted call: the SHAKEN PASSporT names the number first called, a div PASSporT the new target
+        boolean diverted = diverted(facts);
+        List<String> dest = diverted ? List.of(facts.diversion()) : facts.called();
+        ShakenClaims claims = new ShakenClaims(attestation, facts.calling(), dest, iat,
                 origid != null ? origid : UUID.randomUUID().toString());
         int n = signer.writeIdentity(claims, scratch);
         counts.count(ProxyCounters.Event.SIGNED);
+        List<String> more = family(facts, dest, iat, diverted, counts);
         boolean publish = d.delivery().outOfBand() && publisher != null;
         if (publish) {
-            publish(scratch[0], n, facts.calling(), facts.firstCalled(), counts);
+            publish(scratch[0], n, facts.calling(), dest.get(0), counts);
         }
         return new Authentication(Authentication.Outcome.SIGNED, d.rule(), attestation, d.delivery(), scratch[0], n,
-                !publish || d.delivery().inBand(), publish);
+                !publish || d.delivery().inBand(), publish, more, null);
+    }
+
+    /** Whether the call was diverted to another number and a div PASSporT is signed for it. */
+    private boolean diverted(CallFacts facts) {
+        return family.signDiv() && facts.diversion() != null && facts.calling() != null
+                && facts.firstCalled() != null && !facts.diversion().equals(facts.firstCalled());
+    }
+
+    /** A div PASSporT (RFC 8946) for a diverted call, or null. */
+    private String div(CallFacts facts, long iat, ProxyCounters counts) {
+        if (!diverted(facts)) {
+            return null;
+        }
+        counts.count(ProxyCounters.Event.SIGNED_DIV);
+        return signer.identity("div", Map.of("orig", Map.of("tn", facts.calling()), "dest",
+                Map.of("tn", facts.called()), "div", Map.of("tn", facts.diversion()), "iat", iat));
+    }
+
+    /**
+     * The other PASSporTs of a call signed here: div for a diverted call, rcd for a branded calling number
+     * (RFC 9795: {@code nam}, the logo as {@code icn} with its {@code rcdi} digest), rph for the request's
+     * Resource-Priority values in an authorised namespace (RFC 8443).
+     */
+    private List<String> family(CallFacts facts, List<String> dest, long iat, boolean diverted, ProxyCounters counts) {
+        List<String> out = new ArrayList<>(0);
+        if (diverted) {
+            out.add(div(facts, iat, counts));
+        }
+        Branding.Brand brand = family.branding().of(facts.calling());
+        if (brand != null) {
+            Map<String, Object> rcd = new LinkedHashMap<>();
+            rcd.put("nam", brand.name());
+            Map<String, Object> claims = new LinkedHashMap<>();
+            if (brand.logo() != null) {
+                rcd.put("icn", brand.logo());
+                claims.put("rcdi", Map.of("/icn", brand.logoDigest()));
+            }
+            claims.put("orig", Map.of("tn", facts.calling()));
+            claims.put("dest", Map.of("tn", dest));
+            claims.put("iat", iat);
+            claims.put("rcd", rcd);
+            out.add(signer.identity("rcd", claims));
+            counts.count(ProxyCounters.Event.SIGNED_RCD);
+        }
+        List<String> auth = new ArrayList<>(0);
+        for (String p : facts.priorities()) {
+            if (family.authorised(p)) {
+                auth.add(p);
+            }
+        }
+        if (!auth.isEmpty()) {
+            out.add(signer.identity("rph", Map.of("orig", Map.of("tn", facts.calling()), "dest",
+                    Map.of("tn", facts.called()), "iat", iat, "rph", Map.of("auth", auth))));
+            counts.count(ProxyCounters.Event.SIGNED_RPH);
+        }
+        return out;
     }
 
     /** Publishes the PASSporT part of the Identity value; the outcome is counted, the call does not wait. */

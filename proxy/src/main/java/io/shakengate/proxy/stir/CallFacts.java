@@ -18,10 +18,22 @@ import java.util.List;
  * @param requestedOrigid       the origid the request names (Origination-Id, the API's {@code origid}), or null
  * @param iat                   the PASSporT's iat (epoch seconds), or -1 for now
  * @param identityPresent       whether the request already carries an Identity header (kept, not signed again)
+ * @param target                the address the call goes to as text (Request-URI, {@code urn:service:sos}), or null
+ * @param diversion             the canonical number the call was first addressed to, when it was diverted
+ *                              (SIP Diversion, RFC 5806), or null
+ * @param priorities            the request's Resource-Priority values ({@code ets.0}, RFC 4412); may be empty
  */
 public record CallFacts(Front front, InetAddress source, String point, String trunk, String calling,
                         List<String> called, String requestedAttestation, String requestedOrigid, long iat,
-                        boolean identityPresent) {
+                        boolean identityPresent, String target, String diversion, List<String> priorities) {
+    /** Facts without a target, diversion or Resource-Priority. */
+    public CallFacts(Front front, InetAddress source, String point, String trunk, String calling,
+                     List<String> called, String requestedAttestation, String requestedOrigid, long iat,
+                     boolean identityPresent) {
+        this(front, source, point, trunk, calling, called, requestedAttestation, requestedOrigid, iat,
+                identityPresent, null, null, List.of());
+    }
+
     /** The fronts that ask the services. */
     public enum Front {
         /** A SIP listening point (proxy or redirect). */
@@ -33,6 +45,7 @@ public record CallFacts(Front front, InetAddress source, String point, String tr
     /** Copies the list. */
     public CallFacts {
         called = called == null ? List.of() : List.copyOf(called);
+        priorities = priorities == null ? List.of() : List.copyOf(priorities);
     }
 
     /** The called number rules and the CPS use: the first, or null. */

@@ -17,10 +17,35 @@ import java.util.List;
  * @param action    what the policy of the point does with that class
  * @param verstat   the verstat value for the call (No-TN-Validation when the budget ran out)
  * @param timedOut  whether the per-call budget ran out before the certificate (or CPS) answered
+ * @param refusal   how the call is answered when the action refuses it, else null (forwarded)
+ * @param rcd       the verified Rich Call Data to present (an rcd PASSporT, or rcd claims of the SHAKEN one,
+ *                  that passed with the SHAKEN PASSporT), or null
+ * @param priority  what the call's rph PASSporTs say of its Resource-Priority
+ * @param emergency whether it is an emergency call (then never refused)
  */
 public record Verification(List<Checked> passports, VerificationResult result,
                            VerificationPolicy.OutcomeClass outcome, VerificationPolicy.Action action, String verstat,
-                           boolean timedOut) {
+                           boolean timedOut, Refusal refusal, io.shakengate.crypto.passport.RichCallData rcd,
+                           Priority priority, boolean emergency) {
+    /** What the rph PASSporTs (RFC 8443) say of the request's Resource-Priority. */
+    public enum Priority {
+        /** No rph PASSporT: Resource-Priority is left as it is. */
+        NONE,
+        /** An rph PASSporT verified and authorises every Resource-Priority value (authorised by policy). */
+        VERIFIED,
+        /** rph PASSporTs were present and none authorises it: Resource-Priority is removed (ATIS-1000078). */
+        FAILED
+    }
+
+    /** The first checked PASSporT of type {@code ppt}, or null. */
+    public Checked first(String ppt) {
+        for (Checked c : passports) {
+            if (ppt.equals(c.ppt())) {
+                return c;
+            }
+        }
+        return null;
+    }
     /** Where a checked PASSporT came from. */
     public enum Source {
         /** An Identity header of the call. */

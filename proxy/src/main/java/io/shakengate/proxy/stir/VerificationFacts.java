@@ -11,8 +11,16 @@ import java.util.List;
  * @param orig       the canonical calling number, or null
  * @param dest       the canonical called numbers (may be empty)
  * @param date       the SIP Date (the API's {@code time}) in epoch seconds, or -1 when absent
+ * @param target     the address the call goes to as text (a SIP Request-URI, {@code urn:service:sos}), or null
+ * @param priorities the request's Resource-Priority values ({@code ets.0}), RFC 4412; may be empty
  */
-public record VerificationFacts(String point, List<Identity> identities, String orig, List<String> dest, long date) {
+public record VerificationFacts(String point, List<Identity> identities, String orig, List<String> dest, long date,
+                                String target, List<String> priorities) {
+    /** Facts without a target or Resource-Priority. */
+    public VerificationFacts(String point, List<Identity> identities, String orig, List<String> dest, long date) {
+        this(point, identities, orig, dest, date, null, List.of());
+    }
+
     /**
      * One Identity header value (RFC 8224 section 4).
      *
@@ -32,5 +40,6 @@ public record VerificationFacts(String point, List<Identity> identities, String 
     public VerificationFacts {
         identities = identities == null ? List.of() : List.copyOf(identities);
         dest = dest == null ? List.of() : List.copyOf(dest);
+        priorities = priorities == null ? List.of() : List.copyOf(priorities);
     }
 }

@@ -49,16 +49,28 @@ public final class VerificationPolicy {
     /**
      * Headers that carry the verification's details to the softswitch on a forwarded INVITE (names, or null for
      * none): the attestation and origid of a PASSporT that passed, and the signer's SPC when its certificate
-     * validated. Headers of these names arriving from upstream are always removed, so nobody upstream can
-     * claim an attestation.
+     * validated; the outcome of the call's div and rcd PASSporTs ({@code passed} or the failure's name in lower
+     * case, e.g. {@code div_unchained}, {@code rcdi_mismatch}; absent when the call has none). Headers of these
+     * names arriving from upstream are always removed, so nobody upstream can claim an attestation.
      */
-    public record ResultHeaders(String attestation, String spc, String origid) {
+    public record ResultHeaders(String attestation, String spc, String origid, String div, String rcd) {
         /** None. */
-        public static final ResultHeaders NONE = new ResultHeaders(null, null, null);
+        public static final ResultHeaders NONE = new ResultHeaders(null, null, null, null, null);
+
+        /** The three SHAKEN result headers, none for div and rcd. */
+        public ResultHeaders(String attestation, String spc, String origid) {
+            this(attestation, spc, origid, null, null);
+        }
 
         /** True if no header is configured. */
         public boolean none() {
-            return attestation == null && spc == null && origid == null;
+            return attestation == null && spc == null && origid == null && div == null && rcd == null;
+        }
+
+        /** Whether {@code name} is one of the configured headers (any case). */
+        public boolean names(String name) {
+            return name.equalsIgnoreCase(attestation) || name.equalsIgnoreCase(spc) || name.equalsIgnoreCase(origid)
+                    || name.equalsIgnoreCase(div) || name.equalsIgnoreCase(rcd);
         }
     }
 

@@ -7,13 +7,13 @@ import io.shakengate.crypto.cps.PassportEnvelope;
 import io.shakengate.crypto.passport.Passport;
 import io.shakengate.crypto.passport.PassportParser;
 import io.shakengate.crypto.passport.PassportSigner;
+import io.shakengate.crypto.passport.RichCallData;
 import io.shakengate.proxy.cps.CpsClient;
 import io.shakengate.proxy.metrics.ProxyCounters;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,8 +47,6 @@ import java.util.concurrent.TimeUnit;
 public final class VerificationService {
     /** The most Identity header values one call may have looked at. */
     public static final int DEFAULT_MAX_PASSPORTS = 8;
-    /** PASSporT types of the STIR family that are not SHAKEN and not div (not verified as SHAKEN). */
-    private static final Set<String> FAMILY = Set.of("rcd", "rph");
     private static final PassportParser OOB_PARSER = new PassportParser(PassportParser.DEFAULT_MAX_TOKEN_BYTES);
 
     /**
@@ -69,6 +67,8 @@ public final class VerificationService {
     private final Map<String, VerificationPolicy> pointPolicies;
     private final OutOfBand outOfBand;
     private final int maxPassports;
+    private final Family family;
+    private final FamilyChecks checks;
 
     /**
      * A service verifying with {@code verifier} within {@code budgetMillis} per call, acting by {@code policy}
@@ -85,6 +85,29 @@ public final class VerificationService {
         this.pointPolicies = Map.copyOf(pointPolicies);
         this.outOfBand = outOfBand;
         this.maxPassports = maxPassports;
+        this.family = Family.DEFAULT;
+        this.checks = new FamilyChecks(null, verifier.config());
+    }
+
+    private VerificationService(VerificationService base, Family family) {
+        this.verifier = base.verifier;
+        this.budgetMillis = base.budgetMillis;
+        this.policy = base.policy;
+        this.pointPolicies = base.pointPolicies;
+        this.outOfBand = base.outOfBand;
+        this.maxPassports = base.maxPassports;
+        this.family = family;
+        this.checks = new FamilyChecks(family.rcdContent(), verifier.config());
+    }
+
+    /** This service with the family settings {@code family}. */
+    public VerificationService withFamily(Family family) {
+        return new VerificationService(this, family);
+    }
+
+    /** The family settings. */
+    public Family family() {
+        return family;
     }
 
     /** The verifier. */
@@ -121,8 +144,13 @@ public final class VerificationService {
                                                   ProxyCounters counts) {
         List<VerificationFacts.Identity> divs = new ArrayList<>(0);
         List<VerificationFacts.Identity> shaken = new ArrayList<>(1);
+        List<VerificationFacts.Identity> rcds = new ArrayList<>(0);
+        List<VerificationFacts.Identity> rphs = new ArrayList<>(0);
         VerificationFacts.Identity other = null;
         List<VerificationFacts.Identity> ids = f.identities();
+        if (ids.size() > maxPassports) {
+            counts.count(ProxyCounters.Event.PASSPORTS_OVER_LIMIT);
+        }
         for (int i = 0; i < ids.size() && i < maxPassports; i++) {
             VerificationFacts.Identity id = ids.get(i);
             String ppt = id.ppt();
@@ -130,48 +158,77 @@ public final class VerificationService {
                 shaken.add(id);
             } else if ("div".equals(ppt)) {
                 divs.add(id);
-            } else if (other == null && (ppt == null || !FAMILY.contains(ppt))) {
-                other = id;
+            } else if ("rcd".equals(ppt)) {
+                rcds.add(id);
+            } else if ("rph".equals(ppt)) {
+                rphs.add(id);
+            } else {
+                if (ppt != null) {
+                    counts.count(ProxyCounters.Event.PPT_UNKNOWN);
+                }
+                other = other == null ? id : other;
             }
         }
         if (shaken.isEmpty() && other != null) {
             shaken.add(other);
         }
+        boolean emergency = family.emergency().matches(f.dest(), f.target());
+        if (emergency) {
+            counts.count(ProxyCounters.Event.EMERGENCY_CALL);
+        }
         boolean retrieve = outOfBand != null && outOfBand.tokenSigner() != null && f.orig() != null
                 && !f.dest().isEmpty() && (outOfBand.retrieval() == Retrieval.ALWAYS
                 || (shaken.isEmpty() && outOfBand.retrieval() == Retrieval.WHEN_NO_IDENTITY));
-        if (shaken.isEmpty() && !retrieve) {
-            Verification v = decide(f.point(), List.of(), VerificationResult.failed(VerificationFailure.NO_IDENTITY),
-                    false);
+        if (shaken.isEmpty() && !retrieve && rphs.isEmpty()) {
+            Verification v = decide(f, emergency, List.of(), VerificationResult.failed(VerificationFailure.NO_IDENTITY),
+                    false, null, Verification.Priority.NONE, counts);
             count(v, counts);
             return CompletableFuture.completedFuture(v);
         }
-        List<CompletableFuture<Verification.Checked>> checks = new ArrayList<>(shaken.size() + divs.size() + 1);
+        List<CompletableFuture<Verification.Checked>> checked = new ArrayList<>(ids.size() + 1);
         CompletableFuture<List<String>> dests = divs.isEmpty() ? CompletableFuture.completedFuture(f.dest())
-                : divDests(f, divs, checks);
-        int firstShaken = checks.size();
+                : divDests(f, divs, checked);
+        int firstShaken = checked.size();
         for (VerificationFacts.Identity id : shaken) {
-            checks.add(dests.thenCompose(d -> inBand(f, id, d)));
+            checked.add(dests.thenCompose(d -> inBand(f, id, d)));
         }
         if (retrieve) {
-            checks.add(outOfBand(f, counts));
+            checked.add(outOfBand(f, counts));
         }
-        CompletableFuture<Verification> done = CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-                .handle((v, e) -> combine(f.point(), checks, firstShaken));
+        int firstFamily = checked.size();
+        for (VerificationFacts.Identity id : rcds) {
+            checked.add(dests.thenCompose(d -> family(f, id, d, "rcd")));
+        }
+        for (VerificationFacts.Identity id : rphs) {
+            checked.add(family(f, id, f.dest(), "rph"));
+        }
+        CompletableFuture<Verification> done = CompletableFuture.allOf(checked.toArray(CompletableFuture[]::new))
+                .handle((v, e) -> combine(f, emergency, checked, firstShaken, firstFamily, counts));
         if (done.isDone()) {
             Verification v = done.join();
             count(v, counts);
             return done;
         }
-        return budgeted(f.point(), done, timer, counts);
+        return budgeted(f, emergency, done, timer, counts);
     }
 
-    /** The div PASSporTs verified (their checks appended to {@code checks}); the dest numbers they vouch for. */
+    /**
+     * The div PASSporTs verified (their checks appended to {@code checks}): each may name as {@code dest} the
+     * request's number or the original number another div of the call vouches for (a multi-hop chain, checked
+     * after, {@link FamilyChecks#chain}); completes with the numbers the SHAKEN PASSporT may name.
+     */
     private CompletableFuture<List<String>> divDests(VerificationFacts f, List<VerificationFacts.Identity> divs,
                                                      List<CompletableFuture<Verification.Checked>> checks) {
+        List<String> reachable = new ArrayList<>(f.dest());
+        for (VerificationFacts.Identity id : divs) {
+            Passport p = id.token() == null ? null : OOB_PARSER.parse(id.token()).passport();
+            if (p != null && p.divTn() != null && !reachable.contains(p.divTn())) {
+                reachable.add(p.divTn());
+            }
+        }
         List<CompletableFuture<Verification.Checked>> own = new ArrayList<>(divs.size());
         for (VerificationFacts.Identity id : divs) {
-            own.add(verifier.verifyDiv(request(id, f.orig(), f.dest(), f.date()))
+            own.add(verifier.verifyDiv(request(id, f.orig(), reachable, f.date()))
                     .thenApply(r -> new Verification.Checked(Verification.Source.IN_BAND, "div", r)));
         }
         checks.addAll(own);
@@ -185,6 +242,36 @@ public final class VerificationService {
             }
             return d;
         });
+    }
+
+    /**
+     * An rcd PASSporT (verified, then its rcdi content checked) or an rph PASSporT (verified, then its
+     * {@code rph.auth} compared with the request's Resource-Priority values, each of which must be in it and in
+     * an authorised namespace).
+     */
+    private CompletableFuture<Verification.Checked> family(VerificationFacts f, VerificationFacts.Identity id,
+                                                           List<String> dest, String ppt) {
+        PassportVerifier.Request req = request(id, f.orig(), dest, f.date());
+        CompletableFuture<VerificationResult> r;
+        if (ppt.equals("rcd")) {
+            r = verifier.verifyRcd(req).thenCompose(v -> v.passed() ? checks.content(v)
+                    : CompletableFuture.completedFuture(v));
+        } else {
+            r = verifier.verifyRph(req).thenApply(v -> {
+                if (!v.passed()) {
+                    return v;
+                }
+                Object rph = v.claims().get("rph");
+                List<?> auth = rph instanceof Map<?, ?> m && m.get("auth") instanceof List<?> l ? l : List.of();
+                for (String asked : f.priorities()) {
+                    if (!auth.contains(asked) || !family.authorised(asked)) {
+                        return v.failing(VerificationFailure.RPH_UNAUTHORIZED);
+                    }
+                }
+                return v;
+            });
+        }
+        return r.thenApply(v -> new Verification.Checked(Verification.Source.IN_BAND, ppt, v));
     }
 
     private CompletableFuture<Verification.Checked> inBand(VerificationFacts f, VerificationFacts.Identity id,
@@ -250,7 +337,9 @@ public final class VerificationService {
                 -1));
     }
 
-    private Verification combine(String point, List<CompletableFuture<Verification.Checked>> checks, int firstShaken) {
+    private Verification combine(VerificationFacts f, boolean emergency,
+                                 List<CompletableFuture<Verification.Checked>> checks, int firstShaken,
+                                 int firstFamily, ProxyCounters counts) {
         List<Verification.Checked> all = new ArrayList<>(checks.size());
         for (CompletableFuture<Verification.Checked> c : checks) {
             Verification.Checked k = c.getNow(null);
@@ -258,32 +347,86 @@ public final class VerificationService {
                     Verification.Source.IN_BAND, null, VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED)));
         }
         VerificationResult decided = null;
-        for (int i = firstShaken; i < all.size() && decided == null; i++) {
+        for (int i = firstShaken; i < firstFamily && decided == null; i++) {
             if (all.get(i).result().passed()) {
                 decided = all.get(i).result();
             }
         }
-        if (decided == null && firstShaken < all.size()) {
+        if (decided == null && firstShaken < firstFamily) {
             decided = all.get(firstShaken).result(); // the first in-band failure, else the CPS's
         }
-        return decide(point, all, decided != null ? decided
-                : VerificationResult.failed(VerificationFailure.NO_IDENTITY), false);
+        if (decided == null) {
+            decided = VerificationResult.failed(VerificationFailure.NO_IDENTITY);
+        }
+        if (decided.passed() && firstShaken > 0) {
+            FamilyChecks.chain(all, 0, firstShaken, FamilyChecks.dests(decided.claims()));
+        }
+        RichCallData rcd = null;
+        boolean anyRph = false;
+        boolean rphPassed = false;
+        for (int i = firstFamily; i < all.size(); i++) {
+            Verification.Checked c = all.get(i);
+            if ("rcd".equals(c.ppt()) && rcd == null && c.result().passed() && decided.passed()) {
+                rcd = RichCallData.of(c.result().claims());
+            } else if ("rph".equals(c.ppt())) {
+                anyRph = true;
+                rphPassed |= c.result().passed();
+            }
+        }
+        if (rcd == null && decided.passed()) {
+            rcd = RichCallData.of(decided.claims()); // rcd claims in the SHAKEN PASSporT (RFC 9795 section 5)
+        }
+        for (int i = 0; i < all.size(); i++) {
+            Verification.Checked c = all.get(i);
+            counts.countPassport(c.ppt(), c.result().failure());
+            if (i < firstShaken || i >= firstFamily) {
+                counts.count(c.result().passed() ? ProxyCounters.Event.FAMILY_PASSED
+                        : ProxyCounters.Event.FAMILY_FAILED);
+            }
+        }
+        Verification.Priority priority = !anyRph ? Verification.Priority.NONE
+                : rphPassed ? Verification.Priority.VERIFIED : Verification.Priority.FAILED;
+        return decide(f, emergency, all, decided, false, rcd, priority, counts);
     }
 
-    private Verification decide(String point, List<Verification.Checked> checked, VerificationResult r,
-                                boolean timedOut) {
+    /** The policy's action on {@code r}, an emergency call never refused, and the answer to a refusal. */
+    private Verification decide(VerificationFacts f, boolean emergency, List<Verification.Checked> checked,
+                                VerificationResult r, boolean timedOut, RichCallData rcd,
+                                Verification.Priority priority, ProxyCounters counts) {
         VerificationPolicy.OutcomeClass c = VerificationPolicy.classify(r.failure());
-        return new Verification(checked, r, c, policy(point).action(c),
-                timedOut ? VerificationFailure.VERSTAT_NONE : r.verstat(), timedOut);
+        VerificationPolicy.Action action = policy(f.point()).action(c);
+        Refusal refusal = refusal(action, r.failure());
+        if (refusal != null && emergency) {
+            counts.count(ProxyCounters.Event.EMERGENCY_NOT_REFUSED);
+            action = VerificationPolicy.Action.FORWARD_VERSTAT;
+            refusal = null;
+        }
+        return new Verification(checked, r, c, action, timedOut ? VerificationFailure.VERSTAT_NONE : r.verstat(),
+                timedOut, refusal, rcd, priority, emergency);
+    }
+
+    /** How {@code action} answers a call whose deciding failure is {@code f} (null: passed), or null. */
+    private Refusal refusal(VerificationPolicy.Action action, VerificationFailure f) {
+        return switch (action) {
+            case REJECT -> f == null ? new Refusal(403, "Forbidden", List.of(), Refusal.Kind.STIR)
+                    : new Refusal(f.sipStatus(), f.reasonPhrase(), List.of(new Refusal.Header("Reason",
+                    f.reasonHeader())), Refusal.Kind.STIR);
+            case BLOCK_603 -> family.blocking().analytics();
+            case BLOCK_608 -> family.blocking().rejected();
+            default -> null;
+        };
     }
 
     /** {@code done}, or the fallback when the budget runs out first on {@code timer}. */
-    private CompletableFuture<Verification> budgeted(String point, CompletableFuture<Verification> done,
+    private CompletableFuture<Verification> budgeted(VerificationFacts f, boolean emergency,
+                                                     CompletableFuture<Verification> done,
                                                      ScheduledExecutorService timer, ProxyCounters counts) {
         CompletableFuture<Verification> out = new CompletableFuture<>();
         Runnable expire = () -> {
-            if (out.complete(decide(point, List.of(),
-                    VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED), true))) {
+            Verification fallback = decide(f, emergency, List.of(),
+                    VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED), true, null,
+                    Verification.Priority.NONE, counts);
+            if (out.complete(fallback)) {
                 counts.count(ProxyCounters.Event.VERIFY_TIMEOUT);
             }
         };

@@ -95,7 +95,7 @@ class ApplianceConfigTest {
                 "line 14: nextHop: cannot resolve 'carrier.invalid'");
         assertError(config(5060).replace("source: 127.0.0.0/8", "source: 127.0.0.0/99"), "line 7: prefix length");
         assertError(config(5060).replace("action: block", "action: drop"),
-                "line 8: rule action must be one of attest-a, attest-b, attest-c, no-sign, block, was 'drop'");
+                "line 8: rule action must be one of attest-a, attest-b, attest-c, no-sign, block, block-dno, was 'drop'");
         assertError(config(5060).replace("no-identity: reject", "no-identiti: reject"), "line 12: unknown key 'no-identiti'");
         assertError(config(5060).replace("  budgetMillis: 1000", "  budgetMillis: soon"),
                 "line 11: budgetMillis must be a number");
