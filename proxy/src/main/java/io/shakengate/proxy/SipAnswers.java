@@ -16,14 +16,9 @@ final class SipAnswers {
         return v.refusal() != null;
     }
 
-    /** The service's refusal as a response to {@code m}, counted by its kind. */
+    /** The service's refusal (counted by kind where the service decided it) as a response to {@code m}. */
     static SipResponses answer(SipMessage m, Refusal r, ProxyCounters counters) {
         counters.count(ProxyCounters.Event.REQUEST_REJECTED);
-        switch (r.kind()) {
-            case ANALYTICS -> counters.count(ProxyCounters.Event.BLOCKED_ANALYTICS);
-            case REJECTED_608 -> counters.count(ProxyCounters.Event.BLOCKED_608);
-            default -> { }
-        }
         SipResponses out = SipResponses.to(m, r.status(), r.phrase());
         for (Refusal.Header h : r.headers()) {
             out.header(h.name(), h.value());

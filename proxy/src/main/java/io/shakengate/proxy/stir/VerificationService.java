@@ -401,6 +401,10 @@ public final class VerificationService {
             action = VerificationPolicy.Action.FORWARD_VERSTAT;
             refusal = null;
         }
+        if (refusal != null && refusal.kind() != Refusal.Kind.STIR) {
+            counts.count(refusal.kind() == Refusal.Kind.REJECTED_608 ? ProxyCounters.Event.BLOCKED_608
+                    : ProxyCounters.Event.BLOCKED_ANALYTICS);
+        }
         return new Verification(checked, r, c, action, timedOut ? VerificationFailure.VERSTAT_NONE : r.verstat(),
                 timedOut, refusal, rcd, priority, emergency);
     }
