@@ -96,6 +96,15 @@ public final class PassportVerifier {
         return new PassportVerifier(config, certificates, chains, clock, verifiers, verified);
     }
 
+    /**
+     * This verifier remembering at most {@code maxEntries} signature outcomes (1: practically none; benchmarks
+     * that must pay for every signature use it), keeping its certificate source and chains.
+     */
+    public PassportVerifier withTokenMemory(int maxEntries) {
+        return new PassportVerifier(config, certificates, chains, clock, verifiers,
+                new VerifiedTokens(maxEntries, 2000L * config.freshnessSeconds(), () -> clock.getAsLong() * 1000));
+    }
+
     /** The settings. */
     public Config config() {
         return config;

@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * so that retransmissions and forks of a call cost one ECDSA verification, not one each. Entries live as
  * long as a token can be fresh (twice the freshness window); the cheap per-request checks (numbers, Date,
  * iat, chain dates) still run every time. Bounded: past {@code maxEntries}, expired entries are dropped,
- * then the oldest half. Thread-safe; reads are lock-free.
+ * then the oldest half, then (all of them young: a flood of distinct tokens) everything. Thread-safe; reads are lock-free.
  */
 public final class VerifiedTokens {
     private record Outcome(boolean valid, long expiresAtMillis, Object key) {
@@ -42,12 +42,19 @@ public final class VerifiedTokens {
     /** Remembers that {@code token} did (or did not) verify with {@code key}. */
     public void remember(String token, Object key, boolean valid) {
         long now = clockMillis.getAsLong();
-        outcomes.put(token, new Outcome(valid, now + lifetimeMillis, key));
+        Outcome outcome = new Outcome(valid, now + lifetimeMillis, key);
+        outcomes.put(token, outcome);
         if (outcomes.size() > maxEntries) {
             outcomes.values().removeIf(o -> o.expiresAtMillis() <= now);
             if (outcomes.size() > maxEntries) {
                 long cutoff = now + lifetimeMillis / 2;
                 outcomes.values().removeIf(o -> o.expiresAtMillis() <= cutoff);
+            }
+            if (outcomes.size() > maxEntries) {
+                // every entry is younger than half its lifetime (a flood of distinct tokens): start again rather
+                // than grow past the bound
+                outcomes.clear();
+                outcomes.put(token, outcome);
             }
         }
     }

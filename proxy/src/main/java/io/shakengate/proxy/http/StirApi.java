@@ -119,7 +119,18 @@ public final class StirApi {
         }
         String identity = a.identityString();
         StringBuilder b = new StringBuilder(identity.length() + 48).append("{\"signingResponse\":{\"identity\":");
-        return new Response(200, Json.quote(b, identity).append("}}").toString());
+        Json.quote(b, identity);
+        if (!a.family().isEmpty()) {
+            // an extension of ATIS-1000082: the other PASSporTs signed for the call (rcd for a branded number),
+            // each an Identity header value, after the SHAKEN one
+            b.append(",\"identities\":[");
+            Json.quote(b, identity);
+            for (String more : a.family()) {
+                Json.quote(b.append(','), more);
+            }
+            b.append(']');
+        }
+        return new Response(200, b.append("}}").toString());
     }
 
     /** The most Identity values one verification request may carry. */
