@@ -57,9 +57,10 @@ final class FamilyChecks {
 
     /**
      * The verified div checks among {@code all[from, to)}, each chained to {@code shakenDest} or marked
-     * DIV_UNCHAINED (in place).
+     * DIV_UNCHAINED (in place); returns every destination the chain reaches (the SHAKEN ones included), which
+     * must contain the request's called number for the call to pass.
      */
-    static void chain(List<Verification.Checked> all, int from, int to, List<String> shakenDest) {
+    static Set<String> chain(List<Verification.Checked> all, int from, int to, List<String> shakenDest) {
         Set<String> reached = new HashSet<>(shakenDest);
         boolean[] chained = new boolean[to - from];
         boolean grew = true;
@@ -82,6 +83,7 @@ final class FamilyChecks {
                         c.result().failing(VerificationFailure.DIV_UNCHAINED)));
             }
         }
+        return reached;
     }
 
     /** {@code dest.tn} of verified claims (empty when absent). */

@@ -359,7 +359,13 @@ public final class VerificationService {
             decided = VerificationResult.failed(VerificationFailure.NO_IDENTITY);
         }
         if (decided.passed() && firstShaken > 0) {
-            FamilyChecks.chain(all, 0, firstShaken, FamilyChecks.dests(decided.claims()));
+            java.util.Set<String> reached = FamilyChecks.chain(all, 0, firstShaken,
+                    FamilyChecks.dests(decided.claims()));
+            if (java.util.Collections.disjoint(reached, f.dest())) {
+                // the SHAKEN PASSporT names an earlier number, and no chain of verified div PASSporTs leads from
+                // it to the number the call is for now
+                decided = VerificationResult.failed(VerificationFailure.DEST_MISMATCH);
+            }
         }
         RichCallData rcd = null;
         boolean anyRph = false;

@@ -169,6 +169,23 @@ class FamilyVerificationTest {
     }
 
     @Test
+    void aChainThatDoesNotReachTheCalledNumberDoesNotPass() throws Exception {
+        // a SHAKEN PASSporT for X and a real div X -> Y, offered for a call to Z beside a forged div Y -> Z
+        String y = "12155550188";
+        VerificationFacts.Identity forged = div(NOW_TO, y, now);
+        String t = forged.token();
+        forged = new VerificationFacts.Identity(t.substring(0, t.length() - 4)
+                + (t.endsWith("AAAA") ? "BBBB" : "AAAA"), X5U, "ES256", "div");
+        ProxyCounters counts = new ProxyCounters();
+        Verification v = verify(service(VerificationPolicy.defaults(), Set.of(), 8),
+                List.of(shaken(FIRST), div(y, FIRST, now), forged), NOW_TO, List.of(), counts);
+        assertFalse(v.passed(), v.toString());
+        assertEquals(VerificationFailure.DEST_MISMATCH, v.failure());
+        assertEquals("No-TN-Validation", v.verstat());
+        assertEquals(1, counts.passports("div", VerificationFailure.SIGNATURE_INVALID));
+    }
+
+    @Test
     void unknownTypesAndCallsOverTheLimitAreCounted() throws Exception {
         ProxyCounters counts = new ProxyCounters();
         VerificationFacts.Identity odd = signed("xyz", "{\"dest\":{\"tn\":[\"" + NOW_TO + "\"]},\"iat\":" + now
