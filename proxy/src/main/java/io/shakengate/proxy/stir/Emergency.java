@@ -30,7 +30,7 @@ public record Emergency(Set<String> numbers, List<String> urns) {
                 return true;
             }
         }
-        if (target != null) {
+        if (target != null && !urns.isEmpty() && target.regionMatches(true, 0, "urn:", 0, 4)) {
             String t = target.toLowerCase(Locale.ROOT);
             for (String u : urns) {
                 if (t.equals(u) || t.startsWith(u + ".")) {
