@@ -79,7 +79,7 @@ public final class Appliance implements AutoCloseable {
                             + " with a restart");
         }
         // named next hops as the reloaded file's lookups found them (the points started with older addresses)
-        ServiceConfig resolved = resolve(next, fetchers, services.get()).withNextHops(namedNextHops(next));
+        ServiceConfig resolved = ServiceAssembly.resolve(next, fetchers, services.get()).withNextHops(namedNextHops(next));
         List<String> tokens = apiTokens(next.api());
         services.set(resolved);
         apiTokens.set(tokens);
@@ -202,49 +202,12 @@ public final class Appliance implements AutoCloseable {
         return services.get();
     }
 
-    private interface FileRead<T> {
-        T read() throws IOException;
-    }
-
-    /** Reads a file the configuration names; an I/O error says which setting and why, not just the path. */
-    private static <T> T readFile(String setting, FileRead<T> read) throws IOException {
-        try {
-            return read.read();
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException(setting + ": no such file: " + e.getFile(), e);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new IOException(setting + ": permission denied: " + e.getFile(), e);
-        } catch (IOException e) {
-            throw new IOException(setting + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The verified revocation list the configuration names, or null; a refused one names the setting and why. */
-    private static java.security.cert.X509CRL crl(ApplianceConfig.Crl c) throws IOException {
-        if (c == null) {
-            return null;
-        }
-        byte[] der = readFile("verification.crl.file", () -> java.nio.file.Files.readAllBytes(c.file()));
-        List<java.security.cert.X509Certificate> chain = readFile("verification.crl.signerChain",
-                () -> io.shakengate.crypto.x509.Pem.readCertificates(c.signerChain()));
-        List<java.security.cert.X509Certificate> root = readFile("verification.crl.root",
-                () -> io.shakengate.crypto.x509.Pem.readCertificates(c.root()));
-        if (chain.isEmpty() || root.size() != 1) {
-            throw new IOException("verification.crl: signerChain needs at least one certificate and root exactly one");
-        }
-        try {
-            return io.shakengate.crypto.x509.RevocationList.load(der, chain, root.get(0), new Date());
-        } catch (IllegalArgumentException e) {
-            throw new IOException("verification.crl: " + c.file() + ": " + e.getMessage(), e);
-        }
-    }
-
     /** The API's bearer tokens: one per line of the file, blank lines and '#' comments skipped. */
     private static List<String> apiTokens(ApplianceConfig.Api a) throws IOException {
         if (a == null || a.bearerTokens() == null) {
             return List.of();
         }
-        List<String> tokens = readFile("api.bearerTokens", () -> java.nio.file.Files.readAllLines(a.bearerTokens()))
+        List<String> tokens = ServiceAssembly.readFile("api.bearerTokens", () -> java.nio.file.Files.readAllLines(a.bearerTokens()))
                 .stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         if (tokens.isEmpty()) {
             throw new IOException("api.bearerTokens: " + a.bearerTokens() + " holds no token");
@@ -260,7 +223,7 @@ public final class Appliance implements AutoCloseable {
 
     /** A PEM file's bytes as a stream (read and closed here); an I/O error names the setting. */
     private static java.io.InputStream pem(String setting, java.nio.file.Path file) throws IOException {
-        return new java.io.ByteArrayInputStream(readFile(setting, () -> java.nio.file.Files.readAllBytes(file)));
+        return new java.io.ByteArrayInputStream(ServiceAssembly.readFile(setting, () -> java.nio.file.Files.readAllBytes(file)));
     }
 
     /** The SIP TLS server and client contexts, or nulls; errors name the setting. Read at start only. */
@@ -301,65 +264,7 @@ public final class Appliance implements AutoCloseable {
 
     /** The services the configuration describes; errors name the file at fault. */
     public static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers) throws IOException {
-        return resolve(config, fetchers, null);
-    }
-
-    /**
-     * The services the configuration describes, keeping the x5u cache and the remembered signature outcomes of
-     * {@code previous} (the services in force, or null) when the verifier's settings are unchanged: a reload
-     * swaps only the trust anchors and the CRL. Errors name the file at fault.
-     */
-    static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers, ServiceConfig previous)
-            throws IOException {
-        EcdsaProvider provider = EcdsaProvider.selected();
-        PassportSigner signer = null;
-        AuthenticationPolicy authentication = AuthenticationPolicy.always(io.shakengate.crypto.passport.Attestation.A);
-        if (config.signing() != null) {
-            ApplianceConfig.Signing s = config.signing();
-            signer = new PassportSigner(new SignerPool(provider,
-                    readFile("signing.key", () -> SigningKeys.readPrivateKey(s.key()))), s.x5u());
-            authentication = new AuthenticationPolicy(s.rules(),
-                    AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()), s.delivery())
-                    .withTrunkHeader(s.trunkHeader()).withCalledFromRequestUri(s.calledFromRequestUri());
-        }
-        ApplianceConfig.Cps cps = config.cps();
-        io.shakengate.proxy.cps.CpsClient client = null;
-        if (cps != null && !cps.targets().isEmpty()) {
-            client = new io.shakengate.proxy.cps.CpsClient(new io.shakengate.proxy.cps.CpsClient.Settings(cps.targets(),
-                    cps.spc(), cps.retentionSeconds(), cps.timeoutMillis()), fetchers,
-                    () -> System.currentTimeMillis() / 1000);
-        }
-        VerificationService verification = null;
-        if (config.verification() != null) {
-            ApplianceConfig.Verification v = config.verification();
-            PassportVerifier.Config settings = new PassportVerifier.Config(v.freshnessSeconds(), Set.of(443, 8443),
-                    v.allowPrivateHosts(), false);
-            ChainValidator chains = new ChainValidator(readFile("verification.trustAnchors",
-                    () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl()));
-            PassportVerifier before = previous == null || previous.verification() == null ? null
-                    : previous.verification().verifier();
-            PassportVerifier verifier;
-            if (before != null && before.config().equals(settings)) {
-                verifier = before.withChains(chains);
-            } else {
-                CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                        new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536,
-                                v.allowPrivateHosts()), fetchers, null), System::currentTimeMillis);
-                verifier = new PassportVerifier(settings, cache, chains, () -> System.currentTimeMillis() / 1000,
-                        provider);
-            }
-            java.security.interfaces.ECPrivateKey openKey = cps == null || cps.openKey() == null ? null
-                    : (java.security.interfaces.ECPrivateKey) readFile("cps.openKey",
-                    () -> SigningKeys.readPrivateKey(cps.openKey()));
-            VerificationService.OutOfBand oob = client == null ? null : new VerificationService.OutOfBand(client,
-                    cps.retrieve(), signer, openKey == null ? null
-                    : new io.shakengate.crypto.cps.PassportEnvelope.Opener(openKey));
-            verification = new VerificationService(verifier, v.budgetMillis(), v.policy(), v.pointPolicies(), oob,
-                    config.family().maxPerCall()).withFamily(config.family().family(new HttpCertificateFetcher(
-                    new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()), fetchers, null)));
-        }
-        return new ServiceConfig(new AuthenticationService(signer, authentication, client,
-                config.family().family(null)), verification, Map.of());
+        return ServiceAssembly.resolve(config, fetchers, null);
     }
 
     /**
@@ -380,8 +285,8 @@ public final class Appliance implements AutoCloseable {
         io.shakengate.crypto.cps.CpsTokens.Verifier tokens = new io.shakengate.crypto.cps.CpsTokens.Verifier(
                 serve.audience(), v.freshnessSeconds(), 60, new PassportVerifier.Config(v.freshnessSeconds(),
                 Set.of(443, 8443), v.allowPrivateHosts(), false), cache,
-                new ChainValidator(readFile("verification.trustAnchors",
-                        () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl())),
+                new ChainValidator(ServiceAssembly.readFile("verification.trustAnchors",
+                        () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), ServiceAssembly.crl(v.crl())),
                 () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());
         io.shakengate.proxy.cps.CpsStore store;
         if (serve.redis() != null) {

@@ -1,0 +1,101 @@
+package io.shakengate.proxy.config;
+
+import io.shakengate.proxy.stir.AuthenticationPolicy;
+
+/** The configuration in words, as {@code check-config} and the start line print it. */
+final class ConfigDescriber {
+    private ConfigDescriber() {
+    }
+
+    static String describe(ApplianceConfig c) {
+        StringBuilder b = new StringBuilder();
+        b.append("eventLoops: ").append(c.eventLoops()).append('\n');
+        b.append("dnsRefreshSeconds: ").append(c.dnsRefreshSeconds() == 0 ? "0 (named next hops resolved once)"
+                : Integer.toString(c.dnsRefreshSeconds())).append('\n');
+        b.append("metrics: ").append(c.metricsListen() == null ? "off" : c.metricsListen()).append('\n');
+        b.append("routeLookups: ").append(c.routeLookups().remembered()).append(" names remembered, ")
+                .append(c.routeLookups().atOnce()).append(" at once, at most ").append(c.routeLookups().maxSeconds())
+                .append(" s\n");
+        b.append("stop: drain until ").append(c.stop().quietMillis()).append(" ms quiet, at most ").append(c.stop().maxSeconds())
+                .append(" s\n");
+        if (c.signing() != null) {
+            b.append("signing: key ").append(c.signing().key()).append(", x5u ").append(c.signing().x5u())
+                    .append(", default attestation ").append(c.signing().attestation())
+                    .append(c.signing().calledFromRequestUri() ? ", called number from the Request-URI" : "")
+                    .append(", delivery ")
+                    .append(c.signing().delivery().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append(", ")
+                    .append(c.signing().rules().size()).append(" rule(s)\n");
+            for (AuthenticationPolicy.Rule r : c.signing().rules()) {
+                b.append("  rule ").append(r.name()).append(": source ").append(r.source() == null ? "any" : r.source())
+                        .append(", calling ").append(r.callingPrefix().isEmpty() ? "any" : r.callingPrefix())
+                        .append(", called ").append(r.calledPrefix().isEmpty() ? "any" : r.calledPrefix())
+                        .append(r.more().trunk() == null ? "" : ", trunk " + r.more().trunk())
+                        .append(r.more().callingList() == null ? "" : ", calling list " + r.more().callingList())
+                        .append(r.more().calledList() == null ? "" : ", called list " + r.more().calledList())
+                        .append(r.more().fromHeaders() ? ", Attestation-Info/Origination-Id trusted" : "")
+                        .append(" -> ").append(r.action()).append('\n');
+            }
+        }
+        if (c.verification() != null) {
+            b.append("verification: trust anchors ").append(c.verification().trustAnchors()).append(", budget ")
+                    .append(c.verification().budgetMillis()).append(" ms, freshness ")
+                    .append(c.verification().freshnessSeconds()).append(" s, policy ").append(c.verification().policyText())
+                    .append(c.verification().allowPrivateHosts() ? ", private x5u hosts ALLOWED" : "")
+                    .append(c.verification().crl() == null ? ", no CRL" : ", CRL " + c.verification().crl().file()
+                            + (c.verification().crl().url() == null ? "" : " fetched from " + c.verification().crl().url()
+                            + " every " + c.verification().crl().refreshSeconds() + " s")).append('\n');
+        }
+        if (c.cps() != null) {
+            if (c.cps().serve() != null) {
+                b.append("cps: serving as ").append(c.cps().serve().audience()).append(", retention ")
+                        .append(c.cps().serve().retentionSeconds()).append(" s, at most ").append(c.cps().serve().maxPassportsPerCall())
+                        .append(" PASSporTs per call and ").append(c.cps().serve().maxCalls()).append(" calls, store ")
+                        .append(c.cps().serve().redis() == null ? "memory" : "redis " + c.cps().serve().redis() + " keys "
+                                + c.cps().serve().keyPrefix() + "*").append('\n');
+            }
+            if (!c.cps().targets().isEmpty()) {
+                b.append("cps: using ").append(c.cps().targets().stream().map(t -> t.base()
+                                + (t.sealTo() == null ? "" : " (sealed)")).toList())
+                        .append(" as SPC ").append(c.cps().spc()).append(", retention ").append(c.cps().retentionSeconds())
+                        .append(" s, timeout ").append(c.cps().timeoutMillis()).append(" ms, retrieve ")
+                        .append(c.cps().retrieve().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                        .append(c.cps().openKey() == null ? "" : ", opening sealed PASSporTs with " + c.cps().openKey())
+                        .append('\n');
+            }
+        }
+        if (c.tls() != null) {
+            b.append("tls: certificate ").append(c.tls().certificate()).append(", next hops trusted by ").append(c.tls().trust())
+                    .append('\n');
+        }
+        if (c.api() != null) {
+            b.append("api: ").append(c.api().tlsCertificate() == null ? "http://" : "https://").append(c.api().listen())
+                    .append(c.api().clientCa() != null ? ", mutual TLS" : "")
+                    .append(c.api().bearerTokens() != null ? ", bearer tokens " + c.api().bearerTokens() : "")
+                    .append(", bodies up to ").append(c.api().maxBodyBytes()).append(" bytes\n");
+        }
+        for (ApplianceConfig.Point p : c.points()) {
+            b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
+                    .append(p.listen()).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(p.redirect() ? " (redirect)" : " -> " + (p.nextHopName() != null ? p.nextHopName() + " = " : "") + p.nextHop()
+                            + (p.nextHopTransport() != null ? " over " + p.nextHopTransport() : "")
+                            + (p.udpPoint() != null ? " from " + p.udpPoint() : "")
+                            + (p.recordRoute() ? ", Record-Route" : "")
+                            + (p.largeOverTcp() ? " (over tcp above 1300 bytes)" : "")).append('\n');
+            for (io.shakengate.proxy.ListeningPoint.Route r : p.routes()) {
+                b.append("  from ").append(r.source()).append(" -> ")
+                        .append(r.nextHopName() != null ? r.nextHopName() + " = " : "").append(r.nextHop()).append('\n');
+            }
+        }
+        FamilyConfig.Settings f = c.family();
+        b.append("passports: at most ").append(f.maxPerCall()).append(" per call, div ").append(f.signDiv() ? "signed" : "not signed")
+                .append(", ").append(f.branding().size()).append(" branded number(s), priorities ")
+                .append(f.priorities().isEmpty() ? "none" : f.priorities()).append(", rcd shown as ")
+                .append(f.presentRcd().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .append(f.checkRcdi() ? ", rcdi checked" : ", rcdi NOT checked").append('\n');
+        b.append("blocking: ").append(f.blocking().networkBlocked() ? "603+ (Network Blocked), location "
+                + f.blocking().location() : "603 Decline (no redress contact, no 603+)").append('\n');
+        b.append("emergency: numbers ").append(new java.util.TreeSet<>(f.emergency().numbers())).append(", urns ")
+                .append(f.emergency().urns()).append(" (never refused)\n");
+        return b.toString();
+    }
+}
