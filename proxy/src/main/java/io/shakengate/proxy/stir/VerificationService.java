@@ -432,12 +432,14 @@ public final class VerificationService {
                                                      CompletableFuture<Verification> done,
                                                      ScheduledExecutorService timer, ProxyCounters counts) {
         CompletableFuture<Verification> out = new CompletableFuture<>();
+        // decided once, and counted before the answer goes out (a front may answer within out.complete)
+        java.util.concurrent.atomic.AtomicBoolean decided = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable expire = () -> {
-            Verification fallback = decide(f, emergency, List.of(),
-                    VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED), true, null,
-                    Verification.Priority.NONE, counts);
-            if (out.complete(fallback)) {
+            if (decided.compareAndSet(false, true)) {
                 counts.count(ProxyCounters.Event.VERIFY_TIMEOUT);
+                out.complete(decide(f, emergency, List.of(),
+                        VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED), true, null,
+                        Verification.Priority.NONE, counts));
             }
         };
         java.util.concurrent.Future<?> timerTask;
@@ -451,8 +453,9 @@ public final class VerificationService {
         java.util.concurrent.Future<?> t = timerTask;
         done.whenComplete((v, e) -> {
             t.cancel(false);
-            if (v != null && out.complete(v)) {
+            if (v != null && decided.compareAndSet(false, true)) {
                 count(v, counts);
+                out.complete(v);
             }
         });
         return out;

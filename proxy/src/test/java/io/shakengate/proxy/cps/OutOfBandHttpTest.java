@@ -172,6 +172,10 @@ class OutOfBandHttpTest {
         assertEquals("{\"verificationResponse\":{\"verstat\":\"TN-Validation-Passed\"}}", verified.body(),
                 "A " + countsA + ", B " + countsB);
         assertEquals(1, countsA.get(ProxyCounters.Event.SIGNED));
+        // the publication is counted when the CPS client hears back, which the signing answer does not wait for
+        for (int i = 0; i < 200 && countsA.get(ProxyCounters.Event.OOB_PUBLISHED) == 0; i++) {
+            Thread.sleep(10);
+        }
         assertEquals(1, countsA.get(ProxyCounters.Event.OOB_PUBLISHED), countsA.toString());
         assertEquals(1, countsB.get(ProxyCounters.Event.OOB_RETRIEVED), countsB.toString());
         assertEquals(1, countsB.get(ProxyCounters.Event.VERIFIED_PASSED), countsB.toString());
