@@ -25,4 +25,32 @@ final class SipAnswers {
         }
         return out;
     }
+
+    /**
+     * Whether {@code m} is an OPTIONS for the appliance itself (RFC 3261 section 11: a softswitch's or a load
+     * balancer's keep-alive): its Request-URI has no user part and names this point ({@code advertised}), or
+     * it carries no user part and no Route at all. Other OPTIONS are routed like any request.
+     */
+    static boolean optionsForUs(SipMessage m, String advertised) {
+        if (m.method() != io.shakengate.codec.SipMethod.OPTIONS) {
+            return false;
+        }
+        try {
+            io.shakengate.codec.SipUri uri = m.requestUri();
+            String user = uri.user();
+            return (user == null || user.isEmpty())
+                    && (SipAddresses.names(uri, advertised) || m.indexOf(io.shakengate.codec.SipHeaderName.ROUTE) < 0);
+        } catch (io.shakengate.codec.SipParseException e) {
+            return false;
+        }
+    }
+
+    /** The answer to an OPTIONS for the appliance: 200 with what it takes, or 503 + Retry-After while stopping. */
+    static SipResponses options(SipMessage m, boolean draining) {
+        if (draining) {
+            return SipResponses.to(m, 503, "Service Unavailable").header("Retry-After", "30");
+        }
+        return SipResponses.to(m, 200, "OK").header("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS")
+                .header("Accept", "application/sdp");
+    }
 }

@@ -153,6 +153,11 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
 
     /** Returns true if {@code m} was handed to an asynchronous continuation (which releases it). */
     private boolean request(ChannelHandlerContext ctx, SipMessage m, long start) {
+        if (SipAnswers.optionsForUs(m, point.advertised())) {
+            counters.count(ProxyCounters.Event.OPTIONS_ANSWERED);
+            reply(ctx, m, SipAnswers.options(m, drain.draining()).build(ctx.alloc()));
+            return false;
+        }
         if (m.maxForwards() == 0) {
             counters.count(ProxyCounters.Event.TOO_MANY_HOPS);
             reply(ctx, m, SipResponses.to(m, 483, "Too Many Hops").build(ctx.alloc()));

@@ -98,6 +98,12 @@ final class SipRedirectHandler extends SimpleChannelInboundHandler<SipMessage> {
         if (m.method() == SipMethod.ACK) {
             return false;
         }
+        if (m.method() == SipMethod.OPTIONS) {
+            // a redirect point forwards nothing: every OPTIONS is a keep-alive for it
+            counters.count(ProxyCounters.Event.OPTIONS_ANSWERED);
+            reply(ctx, m, SipAnswers.options(m, drain.draining()));
+            return false;
+        }
         if (m.maxForwards() == 0) {
             counters.count(ProxyCounters.Event.TOO_MANY_HOPS);
             reply(ctx, m, SipResponses.to(m, 483, "Too Many Hops"));

@@ -46,7 +46,9 @@ public final class ProxyCounters {
         /** An rph PASSporT signed for an authorised Resource-Priority. */
         SIGNED_RPH,
         /** A Resource-Priority removed because its rph PASSporT failed. */
-        PRIORITY_REMOVED;
+        PRIORITY_REMOVED,
+        /** An OPTIONS for the appliance itself answered (200, or 503 while stopping). */
+        OPTIONS_ANSWERED;
 
         /** The Prometheus name, e.g. {@code shakengate_verified_passed_total}. */
         public String metricName() {
