@@ -49,12 +49,35 @@ public final class ProxyMain {
             usage(err);
             return EXIT_USAGE;
         }
+        if (isHelp(args[0]) || args[0].equals("help")) {
+            String topic = args.length > 1 ? args[1] : null;
+            if (topic != null && HELP.containsKey(topic)) {
+                out.println(HELP.get(topic));
+            } else {
+                usage(out);
+                out.println("'shakengate COMMAND --help' says more of one command.");
+            }
+            return EXIT_OK;
+        }
+        for (int i = 1; i < args.length; i++) {
+            if (isHelp(args[i]) && HELP.containsKey(args[0])) {
+                // nothing runs (keygen --help makes no key, demo --help starts nothing)
+                out.println(HELP.get(args[0]));
+                return EXIT_OK;
+            }
+        }
         try {
             switch (args[0]) {
                 case "demo":
-                    int calls = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+                    int calls;
+                    try {
+                        calls = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+                    } catch (NumberFormatException e) {
+                        err.println("demo: CALLS must be a number from 1 to 1000, was '" + args[1] + "'");
+                        return EXIT_USAGE;
+                    }
                     if (calls < 1 || calls > 1000) {
-                        err.println("demo: CALLS must be 1..1000");
+                        err.println("demo: CALLS must be a number from 1 to 1000, was " + calls);
                         return EXIT_USAGE;
                     }
                     return Demo.run(out, calls) == 0 ? EXIT_OK : EXIT_FAILED;
@@ -249,6 +272,25 @@ public final class ProxyMain {
         String v = ProxyMain.class.getPackage().getImplementationVersion();
         return v == null ? "(development build)" : v;
     }
+
+    private static boolean isHelp(String a) {
+        return a.equals("--help") || a.equals("-h");
+    }
+
+    /** Each command's help, as {@code shakengate COMMAND --help} prints it. */
+    private static final java.util.Map<String, String> HELP = java.util.Map.of(
+            "run", "shakengate run --config FILE\n  Runs the appliance on the configuration FILE (YAML) until SIGTERM;"
+                    + " SIGHUP reloads it.",
+            "check-config", "shakengate check-config FILE\n  Checks the configuration FILE: exit 0 and the"
+                    + " configuration in words, or exit 3 naming the file and line at fault.",
+            "demo", "shakengate demo [CALLS]\n  Runs the embedded default (a demo PKI and configuration it makes"
+                    + " itself) and places CALLS signed and verified calls (1..1000, default 3) on loopback.",
+            "version", "shakengate version\n  Prints the version, the transport, the ECDSA provider and the Java"
+                    + " version.",
+            "keygen", "shakengate keygen DIR\n  Makes a P-256 signing key (PKCS#8 PEM, mode 0600) in DIR; never"
+                    + " overwrites one.",
+            "csr", "shakengate csr KEY SPC ORGANIZATION COUNTRY\n  Prints a PKCS#10 request (CN=SHAKEN SPC, TNAuthList"
+                    + " with SPC, digitalSignature) for KEY, to send to an STI-CA.");
 
     private static void usage(PrintStream err) {
         err.println("usage: shakengate run --config FILE | check-config FILE | demo [CALLS] | version | keygen DIR"

@@ -40,6 +40,30 @@ class ProxyMainTest {
     }
 
     @Test
+    void helpIsHelpAndRunsNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertEquals(ProxyMain.EXIT_OK, run("--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: shakengate run --config FILE"));
+        out.reset();
+        java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+        assertEquals(ProxyMain.EXIT_OK, run("keygen", "--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("shakengate keygen DIR"));
+        assertTrue(java.nio.file.Files.notExists(cwd.resolve("--help")), "keygen --help made no key directory");
+        for (String command : new String[] {"check-config", "demo", "run", "csr", "version"}) {
+            out.reset();
+            assertEquals(ProxyMain.EXIT_OK, run(command, "--help"), command);
+            assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("shakengate " + command), command + ": "
+                    + out.toString(StandardCharsets.UTF_8));
+        }
+        out.reset();
+        assertEquals(ProxyMain.EXIT_OK, run("help", "demo"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("shakengate demo [CALLS]"));
+        err.reset();
+        assertEquals(ProxyMain.EXIT_USAGE, run("demo", "many"));
+        assertEquals("demo: CALLS must be a number from 1 to 1000, was 'many'",
+                err.toString(StandardCharsets.UTF_8).trim());
+    }
+
+    @Test
     void keygenAndCsrMakeWhatAnStiCaExpects(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         assertEquals(ProxyMain.EXIT_OK, run("keygen", dir.toString()), err.toString(StandardCharsets.UTF_8));
