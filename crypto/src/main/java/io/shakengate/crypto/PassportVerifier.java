@@ -189,6 +189,9 @@ public final class PassportVerifier {
             if (v.failure() != null) {
                 return VerificationResult.failed(v.failure());
             }
+            if (!v.validated().covers(r.orig().tn())) {
+                return VerificationResult.failed(VerificationFailure.ORIG_OUTSIDE_CERT_SCOPE);
+            }
             boolean ok = verifiers.get().verify(input, 0, input.length, sig, 0, sig.length,
                     v.validated().endEntity().getPublicKey());
             return ok ? new VerificationResult(null, null, null, v.validated().spc(), subject(v), null)
@@ -289,6 +292,10 @@ public final class PassportVerifier {
         ChainValidator.Result validated = chain.validate(chains, new Date(now * 1000));
         if (validated.failure() != null) {
             return VerificationResult.failed(validated.failure());
+        }
+        // a delegate signs for its numbers: the caller's, or for div the number it retargeted (RFC 8946 section 5)
+        if (!validated.validated().covers(div ? divTn : p.origTn())) {
+            return VerificationResult.failed(VerificationFailure.ORIG_OUTSIDE_CERT_SCOPE);
         }
         java.security.PublicKey key = validated.validated().endEntity().getPublicKey();
         Boolean known = verified.lookup(p.token(), key);

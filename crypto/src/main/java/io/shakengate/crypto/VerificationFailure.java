@@ -99,7 +99,19 @@ public enum VerificationFailure {
             "'div' from a div PASSporT does not link to the destination of a verified PASSporT of the call."),
     /** The request's Resource-Priority is not authorised by its rph PASSporT or by policy (RFC 8443). */
     RPH_UNAUTHORIZED(31, 438, "Invalid Identity Header", false,
-            "The Resource-Priority of the request is not authorised by its 'rph' PASSporT or by policy.");
+            "The Resource-Priority of the request is not authorised by its 'rph' PASSporT or by policy."),
+    /**
+     * A certificate of the chain whose TNAuthList is not encompassed by its issuer's (RFC 9060 section 8), or
+     * an issuer's TNAuthList that does not parse.
+     */
+    CERT_DELEGATE_SCOPE(32, 437, "Unsupported Credential", true,
+            "A certificate's TNAuthList is not within the TNAuthList of the certificate that issued it."),
+    /**
+     * The PASSporT's {@code orig} is not among the numbers of the signer's delegate certificate (RFC 9060):
+     * the credential has no authority over the calling number (RFC 8224 section 6.2.2 answers 437).
+     */
+    ORIG_OUTSIDE_CERT_SCOPE(33, 437, "Unsupported Credential", true,
+            "The calling number is not among the numbers of the signer's delegate certificate.");
 
     /** verstat when the PASSporT verified and covers the number. */
     public static final String VERSTAT_PASSED = "TN-Validation-Passed";

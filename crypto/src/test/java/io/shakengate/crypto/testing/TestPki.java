@@ -1,9 +1,6 @@
 package io.shakengate.crypto.testing;
 
 import io.shakengate.crypto.x509.TnAuthList;
-import org.bouncycastle.asn1.DERIA5String;
-import org.bouncycastle.asn1.DERSequence;
-import org.bouncycastle.asn1.DERTaggedObject;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLReason;
@@ -96,7 +93,25 @@ public final class TestPki {
         long to = flaw == Flaw.EXPIRED ? -DAY : DAY * 365;
         KeyPair keys = flaw == Flaw.WRONG_CURVE ? keyPair("secp384r1") : p256();
         return issue("CN=SHAKEN " + SPC + ",O=Test Carrier,C=US", intermediate, keys, false, from, to,
-                flaw == Flaw.NO_TNAUTHLIST ? null : SPC, flaw != Flaw.WRONG_KEY_USAGE);
+                flaw == Flaw.NO_TNAUTHLIST ? null : TnAuthList.ofSpc(SPC), flaw != Flaw.WRONG_KEY_USAGE);
+    }
+
+    /**
+     * A service provider's CA certificate (RFC 9060, ATIS-1000092: the SP's delegate-issuing CA) issued by the
+     * intermediate, with TNAuthList {@code list} (an SPC, or numbers to constrain its delegates).
+     */
+    public Issued serviceProviderCa(String subject, TnAuthList list) {
+        return issue(subject, intermediate, p256(), true, -DAY * 30, DAY * 365, list, true);
+    }
+
+    /** A delegate end entity issued by {@code issuer} with the numbers and ranges of {@code list}. */
+    public Issued delegate(Issued issuer, String subject, TnAuthList list) {
+        return issue(subject, issuer, p256(), false, -DAY * 30, DAY * 365, list, true);
+    }
+
+    /** The chain of a delegate: end entity, its issuer, the intermediate. */
+    public List<X509Certificate> delegateChain(Issued delegate, Issued issuer) {
+        return List.of(delegate.cert, issuer.cert, intermediate.cert);
     }
 
     /** A TLS server certificate for 127.0.0.1 and localhost, issued by the root (for loopback HTTPS tests). */
@@ -134,7 +149,7 @@ public final class TestPki {
     }
 
     private Issued issue(String subject, Issued issuer, KeyPair keys, boolean ca, long fromOffset, long toOffset,
-                         String spc, boolean digitalSignature) {
+                         TnAuthList list, boolean digitalSignature) {
         try {
             X500Name issuerName = issuer == null ? new X500Name(subject)
                     : X500Name.getInstance(issuer.cert.getSubjectX500Principal().getEncoded());
@@ -145,9 +160,8 @@ public final class TestPki {
             int ku = ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                     : digitalSignature ? KeyUsage.digitalSignature : KeyUsage.keyCertSign;
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ku));
-            if (spc != null) {
-                b.addExtension(new ASN1ObjectIdentifier(TnAuthList.OID), false,
-                        new DERSequence(new DERTaggedObject(true, 0, new DERIA5String(spc))));
+            if (list != null) {
+                b.addExtension(new ASN1ObjectIdentifier(TnAuthList.OID), false, list.encoded());
             }
             ContentSigner signer = signer(issuer == null ? keys : issuer.keys);
             return new Issued(new JcaX509CertificateConverter().getCertificate(b.build(signer)), keys);
