@@ -45,6 +45,7 @@ public final class Appliance implements AutoCloseable {
     /** The services every handler reads once per message; a reload swaps them in one step. */
     private final java.util.concurrent.atomic.AtomicReference<ServiceConfig> services;
     private volatile ApplianceConfig config;
+    private io.shakengate.proxy.identity.IdentityOps identities;
 
     private Appliance(ProxyServer server, MetricsServer metrics, io.shakengate.proxy.http.HttpApiServer api,
                       java.util.concurrent.atomic.AtomicReference<List<String>> apiTokens, ExecutorService fetchers,
@@ -78,10 +79,12 @@ public final class Appliance implements AutoCloseable {
                     "listening points, eventLoops, dnsRefreshSeconds, metrics, tls, api and cps.serve change only"
                             + " with a restart");
         }
+        identities.check(next);
         // named next hops as the reloaded file's lookups found them (the points started with older addresses)
         ServiceConfig resolved = ServiceAssembly.resolve(next, fetchers, services.get()).withNextHops(namedNextHops(next));
         List<String> tokens = apiTokens(next.api());
         services.set(resolved);
+        identities.applied();
         apiTokens.set(tokens);
         limitRouteLookups(server, next);
         config = next;
@@ -366,6 +369,13 @@ public final class Appliance implements AutoCloseable {
                     () -> (cps == null ? "" : cps.metrics()) + (listener == null ? "" : listener.answers().metrics()));
             Appliance appliance = new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services,
                     config);
+            try {
+                appliance.identities = io.shakengate.proxy.identity.IdentityOps.start(config, services,
+                        server.transports());
+            } catch (IOException | RuntimeException e) {
+                appliance.close();
+                throw e;
+            }
             if (config.dnsRefreshSeconds() > 0 && !namedNextHops(config).isEmpty()) {
                 // every second, the next hops whose records' TTL ran out (the first tick learns the TTLs)
                 server.group().next().scheduleAtFixedRate(() -> fetchers.execute(appliance::refreshDueNextHops), 1,
@@ -417,8 +427,16 @@ public final class Appliance implements AutoCloseable {
         return api == null ? null : api.address();
     }
 
+    /** The signing identities' operations (certificate repository, renewals). */
+    public io.shakengate.proxy.identity.IdentityOps identities() {
+        return identities;
+    }
+
     @Override
     public void close() {
+        if (identities != null) {
+            identities.close();
+        }
         if (api != null) {
             api.close();
         }

@@ -30,16 +30,18 @@ import java.util.concurrent.TimeUnit;
  * The certificate repository: serves the appliance's own certificate chains over HTTPS at the paths of the
  * x5u URLs it signs with, so that a small carrier needs nothing else (RFC 8224 section 7.4 / SHAKEN STI-CR).
  * Each chain is served with {@code Content-Type: application/pem-certificate-chain} and
- * {@code Cache-Control: max-age=86400}; anything else is 404. Read-only, GET only.
+ * {@code Cache-Control: max-age=86400}; anything else is 404. Read-only, GET only. What it serves is swapped
+ * whole ({@link #serve}) at a reload or a renewal; a request sees the old chains or the new, never a mix.
  */
 public final class CertificateRepository implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
+    private volatile Map<String, byte[]> served;
 
     /** Serves {@code chains} (path to PEM body) over TLS with {@code tls} on {@code bind}. */
     public CertificateRepository(Transports transports, InetSocketAddress bind, SslContext tls,
                                  Map<String, byte[]> chains) throws InterruptedException {
-        Map<String, byte[]> served = Map.copyOf(chains);
+        served = Map.copyOf(chains);
         group = new MultiThreadIoEventLoopGroup(1, transports.ioHandlerFactory());
         channel = new ServerBootstrap().group(group).channel(transports.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -49,7 +51,7 @@ public final class CertificateRepository implements AutoCloseable {
                                 new HttpObjectAggregator(4096), new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                        byte[] body = req.method() == HttpMethod.GET ? served.get(req.uri()) : null;
+                                        byte[] body = req.method() == HttpMethod.GET ? served.get(path(req.uri())) : null;
                                         FullHttpResponse resp = body == null
                                                 ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                                                         HttpResponseStatus.NOT_FOUND)
@@ -67,6 +69,21 @@ public final class CertificateRepository implements AutoCloseable {
                                 });
                     }
                 }).bind(bind).sync().channel();
+    }
+
+    /** Serves {@code chains} (path to PEM body) from now on. */
+    public void serve(Map<String, byte[]> chains) {
+        served = Map.copyOf(chains);
+    }
+
+    /** The paths served now. */
+    public java.util.Set<String> paths() {
+        return served.keySet();
+    }
+
+    private static String path(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
     }
 
     /** Where it listens. */

@@ -53,6 +53,34 @@ final class ServiceAssembly {
         }
     }
 
+    /** A TLS context trusting the CA certificates of the PEM bundle {@code file} (x5u fetches). */
+    static javax.net.ssl.SSLContext fetchTls(java.nio.file.Path file) throws IOException {
+        List<java.security.cert.X509Certificate> cas;
+        try {
+            cas = io.shakengate.crypto.x509.Pem.readCertificates(file);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (cas.isEmpty()) {
+            throw new IOException(file + " holds no certificate");
+        }
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            for (int i = 0; i < cas.size(); i++) {
+                ks.setCertificateEntry("ca" + i, cas.get(i));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The verified revocation list the configuration names, or null; a refused one names the setting and why. */
     static java.security.cert.X509CRL crl(ApplianceConfig.Crl c) throws IOException {
         if (c == null) {
@@ -81,12 +109,14 @@ final class ServiceAssembly {
     static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers, ServiceConfig previous)
             throws IOException {
         EcdsaProvider provider = EcdsaProvider.selected();
+        io.shakengate.proxy.stir.SigningIdentities identities = null;
         PassportSigner signer = null;
         AuthenticationPolicy authentication = AuthenticationPolicy.always(io.shakengate.crypto.passport.Attestation.A);
         if (config.signing() != null) {
             ApplianceConfig.Signing s = config.signing();
-            signer = new PassportSigner(new SignerPool(provider,
-                    readFile("signing.key", () -> SigningKeys.readPrivateKey(s.key()))), s.x5u());
+            identities = io.shakengate.proxy.identity.IdentityLoader.load(s.identities(), s.defaultIdentity(), provider,
+                    System.currentTimeMillis());
+            signer = identities.defaultIdentity().signer();
             authentication = new AuthenticationPolicy(s.rules(),
                     AuthenticationPolicy.Action.valueOf("ATTEST_" + s.attestation().name()), s.delivery())
                     .withTrunkHeader(s.trunkHeader()).withCalledFromRequestUri(s.calledFromRequestUri());
@@ -101,19 +131,21 @@ final class ServiceAssembly {
         VerificationService verification = null;
         if (config.verification() != null) {
             ApplianceConfig.Verification v = config.verification();
-            PassportVerifier.Config settings = new PassportVerifier.Config(v.freshnessSeconds(), Set.of(443, 8443),
+            PassportVerifier.Config settings = new PassportVerifier.Config(v.freshnessSeconds(), v.x5uPorts(),
                     v.allowPrivateHosts(), false);
+            javax.net.ssl.SSLContext fetchTls = v.fetchTrust() == null ? null : readFile("verification.fetchTrust",
+                    () -> fetchTls(v.fetchTrust()));
             ChainValidator chains = new ChainValidator(readFile("verification.trustAnchors",
                     () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl()));
             PassportVerifier before = previous == null || previous.verification() == null ? null
                     : previous.verification().verifier();
             PassportVerifier verifier;
-            if (before != null && before.config().equals(settings)) {
+            if (before != null && before.config().equals(settings) && v.fetchTrust() == null) {
                 verifier = before.withChains(chains);
             } else {
                 CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
                         new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536,
-                                v.allowPrivateHosts()), fetchers, null), System::currentTimeMillis);
+                                v.allowPrivateHosts()), fetchers, fetchTls), System::currentTimeMillis);
                 verifier = new PassportVerifier(settings, cache, chains, () -> System.currentTimeMillis() / 1000,
                         provider);
             }
@@ -127,7 +159,7 @@ final class ServiceAssembly {
                     config.family().maxPerCall()).withFamily(config.family().family(new HttpCertificateFetcher(
                     new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()), fetchers, null)));
         }
-        return new ServiceConfig(new AuthenticationService(signer, authentication, client,
+        return new ServiceConfig(new AuthenticationService(identities, authentication, client,
                 config.family().family(null)), verification, Map.of());
     }
 

@@ -138,9 +138,22 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         public static final RouteLookups DEFAULT = new RouteLookups(4096, 64, 60);
     }
 
-    /** The authentication service. */
-    public record Signing(Path key, String x5u, Attestation attestation, List<AuthenticationPolicy.Rule> rules,
-                          AuthenticationPolicy.Delivery delivery, String trunkHeader, boolean calledFromRequestUri) {
+    /**
+     * The authentication service: its signing identities ({@code defaultIdentity} null: the first is the
+     * default), rules, and the certificate repository serving the identities' chains (or null).
+     */
+    public record Signing(List<IdentityConfig> identities, String defaultIdentity, Attestation attestation,
+                          List<AuthenticationPolicy.Rule> rules, AuthenticationPolicy.Delivery delivery,
+                          String trunkHeader, boolean calledFromRequestUri, RepositoryConfig repository) {
+        /** The default identity. */
+        public IdentityConfig defaultIdentityConfig() {
+            for (IdentityConfig i : identities) {
+                if (i.name().equals(defaultIdentity)) {
+                    return i;
+                }
+            }
+            return identities.get(0);
+        }
     }
 
     /**
@@ -160,10 +173,13 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                            InetSocketAddress redis, String keyPrefix) {
     }
 
-    /** The verification service. */
+    /**
+     * The verification service; {@code fetchTrust} the PEM CA certificates trusted for x5u HTTPS (null: the
+     * system's), {@code x5uPorts} the ports an x5u URL may name (default 443 and 8443).
+     */
     public record Verification(Path trustAnchors, int budgetMillis, int freshnessSeconds, boolean allowPrivateHosts,
                                VerificationPolicy policy, String policyText, Crl crl,
-                               Map<String, VerificationPolicy> pointPolicies) {
+                               Map<String, VerificationPolicy> pointPolicies, Path fetchTrust, Set<Integer> x5uPorts) {
     }
 
     /**
@@ -223,7 +239,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 Map<String, Node> m = YamlNodes.mapping(top.get("metrics"), "metrics", Set.of("listen"));
                 metrics = address(required(m, "listen", top.get("metrics"), "metrics"), "metrics.listen");
             }
-            Signing signing = top.containsKey("signing") ? StirSections.signing(top.get("signing")) : null;
+            Signing signing = top.containsKey("signing") ? SigningSections.signing(top.get("signing")) : null;
             Verification verification = top.containsKey("verification")
                     ? StirSections.verification(top.get("verification")) : null;
             if (!top.containsKey("listeningPoints")) {

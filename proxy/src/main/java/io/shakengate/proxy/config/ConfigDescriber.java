@@ -7,6 +7,12 @@ final class ConfigDescriber {
     private ConfigDescriber() {
     }
 
+    /** An address as host:port ([v6]:port), without the slash of InetSocketAddress.toString(). */
+    static String hostPort(java.net.InetSocketAddress a) {
+        String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
     static String describe(ApplianceConfig c) {
         StringBuilder b = new StringBuilder();
         b.append("eventLoops: ").append(c.eventLoops()).append('\n');
@@ -19,8 +25,9 @@ final class ConfigDescriber {
         b.append("stop: drain until ").append(c.stop().quietMillis()).append(" ms quiet, at most ").append(c.stop().maxSeconds())
                 .append(" s\n");
         if (c.signing() != null) {
-            b.append("signing: key ").append(c.signing().key()).append(", x5u ").append(c.signing().x5u())
-                    .append(", default attestation ").append(c.signing().attestation())
+            b.append("signing: ").append(c.signing().identities().size()).append(" identit")
+                    .append(c.signing().identities().size() == 1 ? "y" : "ies").append(", default ")
+                    .append(c.signing().defaultIdentityConfig().name()).append(", default attestation ").append(c.signing().attestation())
                     .append(c.signing().calledFromRequestUri() ? ", called number from the Request-URI" : "")
                     .append(", delivery ")
                     .append(c.signing().delivery().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).append(", ")
@@ -33,7 +40,20 @@ final class ConfigDescriber {
                         .append(r.more().callingList() == null ? "" : ", calling list " + r.more().callingList())
                         .append(r.more().calledList() == null ? "" : ", called list " + r.more().calledList())
                         .append(r.more().fromHeaders() ? ", Attestation-Info/Origination-Id trusted" : "")
-                        .append(" -> ").append(r.action()).append('\n');
+                        .append(" -> ").append(r.action())
+                        .append(r.more().identity() == null ? "" : " as " + r.more().identity()).append('\n');
+            }
+            for (io.shakengate.proxy.config.IdentityConfig i : c.signing().identities()) {
+                b.append("  identity ").append(i.name()).append(": key ").append(i.key()).append(", x5u ")
+                        .append(i.x5u()).append(i.chain() == null ? ", chain published elsewhere" : ", chain " + i.chain())
+                        .append(i.scope() == null ? "" : ", scope " + io.shakengate.proxy.identity.IdentityLoader
+                                .text(i.scope()))
+                        .append(i.acme() == null ? "" : ", renewed by ACME at " + i.acme().directory()).append('\n');
+            }
+            if (c.signing().repository() != null) {
+                b.append("  certificate repository: https://").append(ConfigDescriber.hostPort(
+                        c.signing().repository().listen())).append(", certificate ")
+                        .append(c.signing().repository().certificate()).append('\n');
             }
         }
         if (c.verification() != null) {

@@ -1,10 +1,8 @@
 package io.shakengate.proxy.config;
 
-import io.shakengate.crypto.passport.Attestation;
 import io.shakengate.proxy.config.ApplianceConfig.Cps;
 import io.shakengate.proxy.config.ApplianceConfig.CpsServe;
 import io.shakengate.proxy.config.ApplianceConfig.Crl;
-import io.shakengate.proxy.config.ApplianceConfig.Signing;
 import io.shakengate.proxy.config.ApplianceConfig.Verification;
 import io.shakengate.proxy.stir.AuthenticationPolicy;
 import io.shakengate.proxy.stir.VerificationPolicy;
@@ -58,62 +56,8 @@ final class StirSections {
         return policy;
     }
 
-    static ApplianceConfig.Signing signing(Node n) {
-        Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "attestation", "rules", "delivery",
-                "trunkHeader", "calledNumber"));
-        boolean calledFromRequestUri = false;
-        if (m.containsKey("calledNumber")) {
-            String v = YamlNodes.scalar(m.get("calledNumber"), "signing.calledNumber");
-            if (!v.equals("to") && !v.equals("request-uri")) {
-                throw YamlNodes.error(m.get("calledNumber"), "signing.calledNumber must be to or request-uri, was '"
-                        + v + "'");
-            }
-            calledFromRequestUri = v.equals("request-uri");
-        }
-        String x5u = YamlNodes.scalar(required(m, "x5u", n, "signing"), "signing.x5u");
-        if (!x5u.startsWith("https://")) {
-            throw YamlNodes.error(m.get("x5u"), "signing.x5u must be an https URL, was '" + x5u + "'");
-        }
-        Attestation attest = m.containsKey("attestation")
-                ? YamlNodes.choice(m.get("attestation"), "signing.attestation", Attestation.class) : Attestation.A;
-        List<AuthenticationPolicy.Rule> rules = new ArrayList<>();
-        if (m.containsKey("rules")) {
-            for (Node r : YamlNodes.sequence(m.get("rules"), "signing.rules")) {
-                Map<String, Node> rm = YamlNodes.mapping(r, "a signing rule",
-                        Set.of("name", "source", "callingPrefixes", "calledPrefixes", "action", "delivery", "trunk",
-                                "callingList", "calledList", "fromHeaders"));
-                try {
-                    rules.add(new AuthenticationPolicy.Rule(
-                            rm.containsKey("name") ? YamlNodes.scalar(rm.get("name"), "rule name") : "rule-" + rules.size(),
-                            rm.containsKey("source") ? YamlNodes.scalar(rm.get("source"), "rule source") : null,
-                            rm.containsKey("callingPrefixes") ? YamlNodes.strings(rm.get("callingPrefixes"),
-                                    "callingPrefixes") : List.of(),
-                            rm.containsKey("calledPrefixes") ? YamlNodes.strings(rm.get("calledPrefixes"),
-                                    "calledPrefixes") : List.of(),
-                            YamlNodes.choice(required(rm, "action", r, "rule"), "rule action",
-                                    AuthenticationPolicy.Action.class),
-                            rm.containsKey("delivery") ? YamlNodes.choice(rm.get("delivery"), "rule delivery",
-                                    AuthenticationPolicy.Delivery.class) : null,
-                            new AuthenticationPolicy.More(
-                                    rm.containsKey("trunk") ? YamlNodes.scalar(rm.get("trunk"), "rule trunk") : null,
-                                    rm.containsKey("callingList") ? numberList(rm.get("callingList"), "callingList") : null,
-                                    rm.containsKey("calledList") ? numberList(rm.get("calledList"), "calledList") : null,
-                                    rm.containsKey("fromHeaders") && YamlNodes.bool(rm.get("fromHeaders"),
-                                            "rule fromHeaders"))));
-                } catch (IllegalArgumentException e) {
-                    throw YamlNodes.error(r, e.getMessage());
-                }
-            }
-        }
-        return new Signing(Path.of(YamlNodes.scalar(required(m, "key", n, "signing"), "signing.key")), x5u, attest,
-                List.copyOf(rules), m.containsKey("delivery") ? YamlNodes.choice(m.get("delivery"), "signing.delivery",
-                AuthenticationPolicy.Delivery.class) : AuthenticationPolicy.Delivery.IN_BAND,
-                m.containsKey("trunkHeader") ? YamlNodes.scalar(m.get("trunkHeader"), "signing.trunkHeader") : null,
-                calledFromRequestUri);
-    }
-
     /** A rule's number list file, read now (and at every reload); an unreadable or bad file names the line. */
-    private static io.shakengate.proxy.stir.NumberList numberList(Node n, String what) {
+    static io.shakengate.proxy.stir.NumberList numberList(Node n, String what) {
         Path file = Path.of(YamlNodes.scalar(n, what));
         try {
             return io.shakengate.proxy.stir.NumberList.read(file);
@@ -216,7 +160,8 @@ final class StirSections {
 
     static ApplianceConfig.Verification verification(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "verification", Set.of("trustAnchors", "budgetMillis",
-                "freshnessSeconds", "allowPrivateHosts", "policy", "crl", "pointPolicies", "resultHeaders"));
+                "freshnessSeconds", "allowPrivateHosts", "policy", "crl", "pointPolicies", "resultHeaders", "fetchTrust",
+                "x5uPorts"));
         Crl crl = null;
         if (m.containsKey("crl")) {
             Node c = m.get("crl");
@@ -271,7 +216,24 @@ final class StirSections {
                 m.containsKey("freshnessSeconds") ? YamlNodes.integer(m.get("freshnessSeconds"), "freshnessSeconds", 5,
                         3600) : 60,
                 m.containsKey("allowPrivateHosts") && YamlNodes.bool(m.get("allowPrivateHosts"), "allowPrivateHosts"),
-                policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl, Map.copyOf(pointPolicies));
+                policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl, Map.copyOf(pointPolicies),
+                m.containsKey("fetchTrust") ? Path.of(YamlNodes.scalar(m.get("fetchTrust"), "verification.fetchTrust"))
+                        : null, x5uPorts(m.get("x5uPorts")));
+    }
+
+    /** The ports an x5u may name: a list of 1 to 65535 (default 443 and 8443). */
+    private static Set<Integer> x5uPorts(Node n) {
+        if (n == null) {
+            return Set.of(443, 8443);
+        }
+        Set<Integer> ports = new java.util.TreeSet<>();
+        for (Node p : YamlNodes.sequence(n, "verification.x5uPorts")) {
+            ports.add(YamlNodes.integer(p, "an x5u port", 1, 65535));
+        }
+        if (ports.isEmpty()) {
+            throw YamlNodes.error(n, "verification.x5uPorts is empty: no x5u could be fetched");
+        }
+        return java.util.Collections.unmodifiableSet(ports);
     }
 
 }

@@ -115,7 +115,8 @@ public final class StirApi {
         if (!a.signed()) {
             return ApiErrors.policy(403, "POL4003", "Signing refused by policy: %1",
                     a.outcome() == Authentication.Outcome.BLOCKED ? "the call is blocked"
-                            : "calls like this are not signed");
+                            : a.outcome() == Authentication.Outcome.OUT_OF_SCOPE
+                            ? "no signing identity holds the calling number" : "calls like this are not signed");
         }
         String identity = a.identityString();
         StringBuilder b = new StringBuilder(identity.length() + 48).append("{\"signingResponse\":{\"identity\":");

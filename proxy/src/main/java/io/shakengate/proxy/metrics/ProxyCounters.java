@@ -48,7 +48,11 @@ public final class ProxyCounters {
         /** A Resource-Priority removed because its rph PASSporT failed. */
         PRIORITY_REMOVED,
         /** An OPTIONS for the appliance itself answered (200, or 503 while stopping). */
-        OPTIONS_ANSWERED;
+        OPTIONS_ANSWERED,
+        /** A call signed with the default identity because the rule's identity does not cover its number. */
+        IDENTITY_FALLBACK,
+        /** A call left unsigned because no identity covers its calling number. */
+        SIGN_OUT_OF_SCOPE;
 
         /** The Prometheus name, e.g. {@code shakengate_verified_passed_total}. */
         public String metricName() {

@@ -43,7 +43,9 @@ public record Authentication(Outcome outcome, String rule, Attestation attestati
         /** No calling or called telephone number: nothing to sign. */
         NO_NUMBERS,
         /** This appliance has no signing key. */
-        NO_SIGNER
+        NO_SIGNER,
+        /** No signing identity covers the calling number (delegate scope): forwarded unsigned. */
+        OUT_OF_SCOPE
     }
 
     /** A decision that signs nothing. */

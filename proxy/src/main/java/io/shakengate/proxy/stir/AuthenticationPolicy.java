@@ -120,10 +120,17 @@ public final class AuthenticationPolicy {
      * @param callingList  calling numbers (with callingPrefixes: either matches), or null
      * @param calledList   called numbers, likewise, or null
      * @param fromHeaders  whether Attestation-Info / Origination-Id in the request set attestation and origid
+     * @param identity     the signing identity the rule signs with (null: the default identity)
      */
-    public record More(String trunk, NumberList callingList, NumberList calledList, boolean fromHeaders) {
+    public record More(String trunk, NumberList callingList, NumberList calledList, boolean fromHeaders,
+                       String identity) {
         /** No further conditions. */
-        public static final More NONE = new More(null, null, null, false);
+        public static final More NONE = new More(null, null, null, false, null);
+
+        /** Conditions signing with the default identity. */
+        public More(String trunk, NumberList callingList, NumberList calledList, boolean fromHeaders) {
+            this(trunk, callingList, calledList, fromHeaders, null);
+        }
     }
 
     private final List<Rule> rules;
@@ -153,11 +160,16 @@ public final class AuthenticationPolicy {
 
     /**
      * What the policy decides for one call: the action, how the PASSporT travels, and whether the request's
-     * Attestation-Info / Origination-Id headers count.
+     * Attestation-Info / Origination-Id headers count, and the signing identity it names (null: the default).
      */
-    public record Decision(Action action, Delivery delivery, boolean fromHeaders, String rule) {
+    public record Decision(Action action, Delivery delivery, boolean fromHeaders, String rule, String identity) {
         /** The name of the default when no rule matched. */
         public static final String DEFAULT_RULE = "default";
+
+        /** A decision signing with the default identity. */
+        public Decision(Action action, Delivery delivery, boolean fromHeaders, String rule) {
+            this(action, delivery, fromHeaders, rule, null);
+        }
     }
 
     /** The decision for a call from {@code from} with canonical numbers (either may be null), on no known trunk. */
@@ -170,7 +182,7 @@ public final class AuthenticationPolicy {
         for (Rule r : rules) {
             if (r.matches(from, calling, called, trunk)) {
                 return new Decision(r.action(), r.delivery() == null ? defaultDelivery : r.delivery(),
-                        r.more().fromHeaders(), r.name());
+                        r.more().fromHeaders(), r.name(), r.more().identity());
             }
         }
         return new Decision(defaultAction, defaultDelivery, false, Decision.DEFAULT_RULE);

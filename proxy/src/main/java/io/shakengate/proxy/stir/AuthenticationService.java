@@ -25,11 +25,15 @@ import java.util.UUID;
  * HTTP API, whose {@code attest} and {@code origid} are the softswitch's own decision (ATIS-1000082); a rule
  * that blocks or does not sign still applies to the API.
  *
- * <p>Immutable and thread-safe: one instance per configuration, swapped at a reload. Never blocks: a
- * publication to the CPS runs on the CPS client's executor and is only counted.
+ * <p>Which identity signs: the one the matching rule names, by {@link SigningIdentities#choose} (the default
+ * when it does not cover the calling number; unsigned when none does). Every PASSporT of a call (shaken, div,
+ * rcd, rph) is signed with the same identity.
+ *
+ * <p>Immutable and thread-safe: one instance per configuration, swapped at a reload or a renewal. Never
+ * blocks: a publication to the CPS runs on the CPS client's executor and is only counted.
  */
 public final class AuthenticationService {
-    private final PassportSigner signer;
+    private final SigningIdentities identities;
     private final AuthenticationPolicy policy;
     private final CpsClient publisher;
     private final Family family;
@@ -46,7 +50,14 @@ public final class AuthenticationService {
     /** A service as above, signing the PASSporT family and answering blocks by {@code family}. */
     public AuthenticationService(PassportSigner signer, AuthenticationPolicy policy, CpsClient publisher,
                                  Family family) {
-        this.signer = signer;
+        this(signer == null ? null : SigningIdentities.of(new SigningIdentity("default", signer, List.of(), null)),
+                policy, publisher, family);
+    }
+
+    /** A service signing with {@code identities} (null: this appliance does not sign), as above. */
+    public AuthenticationService(SigningIdentities identities, AuthenticationPolicy policy, CpsClient publisher,
+                                 Family family) {
+        this.identities = identities;
         this.policy = policy;
         this.publisher = publisher;
         this.family = family;
@@ -54,7 +65,17 @@ public final class AuthenticationService {
 
     /** This service with the family settings {@code f}. */
     public AuthenticationService withFamily(Family f) {
-        return new AuthenticationService(signer, policy, publisher, f);
+        return new AuthenticationService(identities, policy, publisher, f);
+    }
+
+    /** This service signing with {@code next} (a renewal: the same policy, new keys or chains). */
+    public AuthenticationService withIdentities(SigningIdentities next) {
+        return new AuthenticationService(next, policy, publisher, family);
+    }
+
+    /** The signing identities, or null. */
+    public SigningIdentities identities() {
+        return identities;
     }
 
     /** The family settings. */
@@ -62,9 +83,9 @@ public final class AuthenticationService {
         return family;
     }
 
-    /** The signer, or null. */
+    /** The default identity's signer (CPS tokens are signed with it), or null. */
     public PassportSigner signer() {
-        return signer;
+        return identities == null ? null : identities.defaultIdentity().signer();
     }
 
     /** The policy. */
@@ -79,7 +100,7 @@ public final class AuthenticationService {
 
     /** Whether this appliance signs at all. */
     public boolean signs() {
-        return signer != null;
+        return identities != null;
     }
 
     /**
@@ -88,7 +109,7 @@ public final class AuthenticationService {
      * published without delaying the answer. Counted in {@code counts}.
      */
     public Authentication authenticate(CallFacts facts, ProxyCounters counts, byte[][] scratch) {
-        if (signer == null) {
+        if (identities == null) {
             return Authentication.none(Authentication.Outcome.NO_SIGNER, null);
         }
         AuthenticationPolicy.Decision d = policy.decision(facts.source(), facts.calling(), facts.firstCalled(),
@@ -111,14 +132,21 @@ public final class AuthenticationService {
         long iat = facts.iat() >= 0 ? facts.iat() : System.currentTimeMillis() / 1000;
         if (facts.identityPresent()) {
             counts.count(ProxyCounters.Event.IDENTITY_KEPT);
-            // a call diverted here that already carries an Identity gets a div PASSporT (RFC 8946 section 4)
-            String div = div(facts, iat, counts);
+            // a call diverted here that already carries an Identity gets a div PASSporT (RFC 8946 section 4),
+            // signed by an identity holding the number it was diverted from
+            SigningIdentity by = diverted(facts) ? identities.choose(d.identity(), facts.diversion(), counts) : null;
+            String div = by == null ? null : div(by.signer(), facts, iat, counts);
             return Authentication.kept(d.rule(), div == null ? List.of() : List.of(div));
         }
         if (facts.calling() == null || facts.firstCalled() == null) {
             counts.count(ProxyCounters.Event.SIGN_SKIPPED_NO_TN);
             return Authentication.none(Authentication.Outcome.NO_NUMBERS, d.rule());
         }
+        SigningIdentity by = identities.choose(d.identity(), facts.calling(), counts);
+        if (by == null) {
+            return Authentication.none(Authentication.Outcome.OUT_OF_SCOPE, d.rule());
+        }
+        PassportSigner signer = by.signer();
         boolean requestDecides = d.fromHeaders() || facts.front() == CallFacts.Front.API;
         Attestation attestation = action.attestation();
         String origid = null;
@@ -134,10 +162,13 @@ public final class AuthenticationService {
                 origid != null ? origid : UUID.randomUUID().toString());
         int n = signer.writeIdentity(claims, scratch);
         counts.count(ProxyCounters.Event.SIGNED);
-        List<String> more = family(facts, dest, iat, diverted, counts);
+        // the div PASSporT is the retargeting provider's: signed by an identity holding the number diverted from
+        SigningIdentity divBy = !diverted ? null : by.covers(facts.diversion()) ? by
+                : identities.choose(d.identity(), facts.diversion(), counts);
+        List<String> more = family(signer, divBy == null ? null : divBy.signer(), facts, dest, iat, diverted, counts);
         boolean publish = d.delivery().outOfBand() && publisher != null;
         if (publish) {
-            publish(scratch[0], n, facts.calling(), dest.get(0), counts);
+            publish(signer, scratch[0], n, facts.calling(), dest.get(0), counts);
         }
         return new Authentication(Authentication.Outcome.SIGNED, d.rule(), attestation, d.delivery(), scratch[0], n,
                 !publish || d.delivery().inBand(), publish, more, null);
@@ -150,7 +181,7 @@ public final class AuthenticationService {
     }
 
     /** A div PASSporT (RFC 8946) for a diverted call, or null. */
-    private String div(CallFacts facts, long iat, ProxyCounters counts) {
+    private String div(PassportSigner signer, CallFacts facts, long iat, ProxyCounters counts) {
         if (!diverted(facts)) {
             return null;
         }
@@ -164,10 +195,11 @@ public final class AuthenticationService {
      * (RFC 9795: {@code nam}, the logo as {@code icn} with its {@code rcdi} digest), rph for the request's
      * Resource-Priority values in an authorised namespace (RFC 8443).
      */
-    private List<String> family(CallFacts facts, List<String> dest, long iat, boolean diverted, ProxyCounters counts) {
+    private List<String> family(PassportSigner signer, PassportSigner divSigner, CallFacts facts, List<String> dest,
+                                long iat, boolean diverted, ProxyCounters counts) {
         List<String> out = new ArrayList<>(0);
-        if (diverted) {
-            out.add(div(facts, iat, counts));
+        if (diverted && divSigner != null) {
+            out.add(div(divSigner, facts, iat, counts));
         }
         Branding.Brand brand = family.branding().of(facts.calling());
         if (brand != null) {
@@ -200,7 +232,8 @@ public final class AuthenticationService {
     }
 
     /** Publishes the PASSporT part of the Identity value; the outcome is counted, the call does not wait. */
-    private void publish(byte[] identity, int length, String orig, String dest, ProxyCounters counts) {
+    private void publish(PassportSigner signer, byte[] identity, int length, String orig, String dest,
+                         ProxyCounters counts) {
         int end = 0;
         while (end < length && identity[end] != ';') {
             end++;

@@ -117,8 +117,11 @@ class ApplianceConfigTest {
         Path example = Path.of("config/shakengate.example.yaml");
         ApplianceConfig c = ApplianceConfig.parse(Files.readString(example), example.toString());
         assertEquals(3, c.points().size());
-        assertEquals(4, c.signing().rules().size());
-        assertEquals(io.shakengate.proxy.stir.AuthenticationPolicy.Delivery.BOTH, c.signing().rules().get(1).delivery());
+        assertEquals(5, c.signing().rules().size());
+        assertEquals(io.shakengate.proxy.stir.AuthenticationPolicy.Delivery.BOTH, c.signing().rules().get(2).delivery());
+        assertEquals("enterprise", c.signing().rules().get(0).more().identity());
+        assertEquals(java.util.List.of("carrier", "enterprise"), c.signing().identities().stream()
+                .map(io.shakengate.proxy.config.IdentityConfig::name).toList());
         assertTrue(c.points().get(2).redirect());
         assertEquals("cps.example.net", c.cps().serve().audience());
         assertEquals(io.shakengate.proxy.stir.Retrieval.WHEN_NO_IDENTITY, c.cps().retrieve());
@@ -143,7 +146,7 @@ class ApplianceConfigTest {
         err.reset();
         assertEquals(ProxyMain.EXIT_CONFIG, ProxyMain.run(new String[] {"check-config", file.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("signing.key: no such file: " + key),
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("signing identity 'default': key: no such file: " + key),
                 err.toString(StandardCharsets.UTF_8));
     }
 
