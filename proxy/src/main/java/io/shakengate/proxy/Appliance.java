@@ -84,7 +84,7 @@ public final class Appliance implements AutoCloseable {
         ServiceConfig resolved = ServiceAssembly.resolve(next, fetchers, services.get()).withNextHops(namedNextHops(next));
         List<String> tokens = apiTokens(next.api());
         services.set(resolved);
-        identities.applied();
+        identities.reloaded(next);
         apiTokens.set(tokens);
         limitRouteLookups(server, next);
         config = next;
@@ -364,14 +364,18 @@ public final class Appliance implements AutoCloseable {
                         a.idleSeconds()), services::get, cps, server.counters());
             }
             io.shakengate.proxy.http.HttpApiServer listener = api;
+            java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.identity.IdentityOps> ops =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
-                    () -> (cps == null ? "" : cps.metrics()) + (listener == null ? "" : listener.answers().metrics()));
+                    () -> (cps == null ? "" : cps.metrics()) + (listener == null ? "" : listener.answers().metrics())
+                            + (ops.get() == null ? "" : ops.get().metrics()));
             Appliance appliance = new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services,
                     config);
             try {
                 appliance.identities = io.shakengate.proxy.identity.IdentityOps.start(config, services,
-                        server.transports());
+                        server.transports(), appliance);
+                ops.set(appliance.identities);
             } catch (IOException | RuntimeException e) {
                 appliance.close();
                 throw e;

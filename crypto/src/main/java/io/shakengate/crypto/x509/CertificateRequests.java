@@ -78,4 +78,22 @@ public final class CertificateRequests {
             throw new IllegalStateException("cannot build the CSR: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * A CSR (DER) for {@code subject} (an X.500 name, e.g. {@code CN=SHAKEN 1234,O=Carrier,C=US}) asking for
+     * TNAuthList {@code list} (an SPC or a delegate's numbers) and key usage digitalSignature, signed with
+     * {@code keys}: what an ACME order for an STI certificate finalizes with (RFC 9447, ATIS-1000080).
+     */
+    public static byte[] csrDer(KeyPair keys, String subject, TnAuthList list) {
+        try {
+            ExtensionsGenerator ext = new ExtensionsGenerator();
+            ext.addExtension(new ASN1ObjectIdentifier(TnAuthList.OID), false, list.encoded());
+            ext.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            return new JcaPKCS10CertificationRequestBuilder(new X500Name(subject), keys.getPublic())
+                    .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())).getEncoded();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the CSR: " + e.getMessage(), e);
+        }
+    }
 }

@@ -140,6 +140,10 @@ final class SigningSections {
         if (im.containsKey("scope")) {
             scope = tnAuthList(im.get("scope"), what + " scope");
         }
+        if (im.containsKey("acme") && !im.containsKey("chain")) {
+            throw YamlNodes.error(im.get("acme"), what + " renews through acme, so it needs chain: (where the renewed "
+                    + "chain is written)");
+        }
         return new IdentityConfig(name, Path.of(YamlNodes.scalar(required(im, "key", i, what), what + " key")),
                 im.containsKey("chain") ? Path.of(YamlNodes.scalar(im.get("chain"), what + " chain")) : null,
                 x5u(required(im, "x5u", i, what), what + " x5u"), scope,

@@ -17,23 +17,84 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What the appliance does with its signing identities beside signing: the certificate repository serving
  * each identity's chain at its x5u path, kept in step with the identities in force after every reload and
- * renewal.
+ * renewal; and the renewals ({@link Renewals}), checked every {@value #CHECK_SECONDS} s on their own thread.
  */
 public final class IdentityOps implements AutoCloseable {
+    /** How often the renewal thread looks for identities that are due. */
+    public static final int CHECK_SECONDS = 60;
     private final RepositoryConfig repositoryConfig;
     private final CertificateRepository repository;
     private final AtomicReference<ServiceConfig> services;
+    private final Object lock;
+    private final Renewals renewals;
+    private final java.util.concurrent.ScheduledExecutorService renewer;
 
     private IdentityOps(RepositoryConfig repositoryConfig, CertificateRepository repository,
-                        AtomicReference<ServiceConfig> services) {
+                        AtomicReference<ServiceConfig> services, Object lock, ApplianceConfig config) {
         this.repositoryConfig = repositoryConfig;
         this.repository = repository;
         this.services = services;
+        this.lock = lock;
+        this.renewals = new Renewals(config.signing() == null ? java.util.List.of() : config.signing().identities(),
+                () -> identities(services.get()), this::swapIn, System::currentTimeMillis, System.out, System.err);
+        this.renewer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cert-renewal");
+            t.setDaemon(true);
+            return t;
+        });
+        renewer.scheduleWithFixedDelay(() -> {
+            try {
+                renewals.renewDue();
+            } catch (RuntimeException e) {
+                System.err.println("certificate renewal check failed: " + e);
+            }
+        }, 5, CHECK_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** Starts the repository (when configured) serving the chains of the services in force. */
+    private static SigningIdentities identities(ServiceConfig s) {
+        return s == null || s.authentication() == null ? null : s.authentication().identities();
+    }
+
+    /** Swaps a renewed identity into the services in force, under the reload lock, and serves its chain. */
+    private void swapIn(io.shakengate.proxy.stir.SigningIdentity renewed) {
+        synchronized (lock) {
+            services.updateAndGet(s -> {
+                SigningIdentities ids = identities(s);
+                if (ids == null || ids.get(renewed.name()) == null) {
+                    return s;
+                }
+                return new ServiceConfig(s.authentication().withIdentities(ids.with(renewed)), s.verification(),
+                        s.nextHops());
+            });
+            applied();
+        }
+    }
+
+    /** The renewals. */
+    public Renewals renewals() {
+        return renewals;
+    }
+
+    /** Renews identity {@code name} now (on the renewal thread), waiting at most {@code seconds}. */
+    public Renewals.Outcome renewNow(String name, int seconds) throws InterruptedException {
+        try {
+            return renewer.submit(() -> renewals.renew(name)).get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return new Renewals.Outcome(name, false, "timeout", "no outcome within " + seconds + " s: " + e);
+        }
+    }
+
+    /** The certificate metrics (expiry, renewals, failures). */
+    public String metrics() {
+        return renewals.metrics();
+    }
+
+    /**
+     * Starts the repository (when configured) serving the chains of the services in force, and the renewals;
+     * {@code lock} is the one a reload holds.
+     */
     public static IdentityOps start(ApplianceConfig config, AtomicReference<ServiceConfig> services,
-                                    Transports transports) throws IOException, InterruptedException {
+                                    Transports transports, Object lock) throws IOException, InterruptedException {
         RepositoryConfig r = config.signing() == null ? null : config.signing().repository();
         CertificateRepository repository = null;
         if (r != null) {
@@ -50,7 +111,7 @@ public final class IdentityOps implements AutoCloseable {
                 throw new IOException("signing.repository: cannot listen on " + r.listen() + ": " + e.getMessage(), e);
             }
         }
-        return new IdentityOps(r, repository, services);
+        return new IdentityOps(r, repository, services, lock, config);
     }
 
     /** Refuses {@code next} when it changes what needs a restart (where the repository listens, its TLS). */
@@ -59,6 +120,12 @@ public final class IdentityOps implements AutoCloseable {
         if (!Objects.equals(r, repositoryConfig)) {
             throw new IllegalArgumentException("signing.repository changes only with a restart");
         }
+    }
+
+    /** After a reload: the renewals follow the new identities, the repository serves them. */
+    public void reloaded(ApplianceConfig next) {
+        renewals.update(next.signing() == null ? java.util.List.of() : next.signing().identities());
+        applied();
     }
 
     /** After a reload or a renewal: the repository serves the identities now in force. */
@@ -80,6 +147,7 @@ public final class IdentityOps implements AutoCloseable {
 
     @Override
     public void close() {
+        renewer.shutdownNow();
         if (repository != null) {
             repository.close();
         }
