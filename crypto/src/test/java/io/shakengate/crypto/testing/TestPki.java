@@ -109,6 +109,26 @@ public final class TestPki {
         return issue(subject, issuer, p256(), false, -DAY * 30, DAY * 365, list, true);
     }
 
+    /**
+     * An end entity for someone else's {@code key} (what a CA issues for a CSR), issued by the intermediate,
+     * valid from {@code fromMillis} to {@code toMillis}, with TNAuthList {@code list}.
+     */
+    public X509Certificate issueFor(java.security.PublicKey key, String subject, TnAuthList list, long fromMillis,
+                                    long toMillis) {
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                    X500Name.getInstance(intermediate.cert.getSubjectX500Principal().getEncoded()),
+                    BigInteger.valueOf(SERIAL.incrementAndGet()), new Date(fromMillis), new Date(toMillis),
+                    new X500Name(subject), key);
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            b.addExtension(new ASN1ObjectIdentifier(TnAuthList.OID), false, list.encoded());
+            return new JcaX509CertificateConverter().getCertificate(b.build(signer(intermediate.keys)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The chain of a delegate: end entity, its issuer, the intermediate. */
     public List<X509Certificate> delegateChain(Issued delegate, Issued issuer) {
         return List.of(delegate.cert, issuer.cert, intermediate.cert);

@@ -87,6 +87,10 @@ final class SpcTokens {
         HttpResponse<byte[]> r;
         try {
             r = client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new AcmeEnrollment.EnrollmentException(AcmeEnrollment.Failure.TOKEN_REFUSED,
+                    "the token endpoint " + acme.tokenEndpoint() + " did not answer in time (" + acme.timeoutSeconds()
+                            + " s)", e);
         } catch (IOException e) {
             throw new AcmeEnrollment.EnrollmentException(AcmeEnrollment.Failure.TOKEN_REFUSED,
                     "the token endpoint " + acme.tokenEndpoint() + " cannot be reached: " + e, e);
