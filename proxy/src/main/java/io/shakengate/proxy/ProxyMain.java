@@ -13,6 +13,8 @@ import java.io.PrintStream;
  *   shakengate keygen DIR     a new P-256 key: DIR/signing-key.pem (PKCS#8, mode 0600) and DIR/signing-key.pub.pem
  *   shakengate csr KEY SPC ORGANIZATION COUNTRY
  *                             a PKCS#10 request for CN=SHAKEN SPC with TNAuthList(SPC), printed as PEM
+ *   shakengate cert status|renew NAME [--config FILE]
+ *                             the signing identities' certificates; renew one now through ACME
  * </pre>
  *
  * Exit codes: 0 success; 1 the command ran and failed (a demo call did not complete); 2 usage error;
@@ -105,6 +107,9 @@ public final class ProxyMain {
                         return EXIT_USAGE;
                     }
                     return keygen(java.nio.file.Path.of(args[1]), out, err);
+                case "cert":
+                    return io.shakengate.proxy.identity.CertCommand.run(java.util.Arrays.copyOfRange(args, 1,
+                            args.length), out, err);
                 case "csr":
                     if (args.length != 5) {
                         usage(err);
@@ -290,10 +295,15 @@ public final class ProxyMain {
             "keygen", "shakengate keygen DIR\n  Makes a P-256 signing key (PKCS#8 PEM, mode 0600) in DIR; never"
                     + " overwrites one.",
             "csr", "shakengate csr KEY SPC ORGANIZATION COUNTRY\n  Prints a PKCS#10 request (CN=SHAKEN SPC, TNAuthList"
-                    + " with SPC, digitalSignature) for KEY, to send to an STI-CA.");
+                    + " with SPC, digitalSignature) for KEY, to send to an STI-CA.",
+            "cert", "shakengate cert status [--config FILE]\n  Each signing identity's certificate: subject, serial,"
+                    + " validity, days left, the numbers it signs for, when renewal is due.\n"
+                    + "shakengate cert renew NAME [--config FILE]\n  Renews identity NAME now through its acme section"
+                    + " (new key, SPC token, order); the appliance takes it at its next reload.\n"
+                    + "  FILE defaults to /etc/shakengate/shakengate.yaml.");
 
     private static void usage(PrintStream err) {
         err.println("usage: shakengate run --config FILE | check-config FILE | demo [CALLS] | version | keygen DIR"
-                + " | csr KEY SPC ORGANIZATION COUNTRY");
+                + " | csr KEY SPC ORGANIZATION COUNTRY | cert status|renew NAME [--config FILE]");
     }
 }

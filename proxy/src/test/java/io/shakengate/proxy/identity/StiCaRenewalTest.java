@@ -172,4 +172,25 @@ class StiCaRenewalTest {
         renewals.update(List.of(down));
         failsWith("acme_unreachable", "cannot be reached");
     }
+
+    @Test
+    void aDelegateIdentityIsEnrolledTheFirstTimeWithItsNumbers() throws Exception {
+        TnAuthList numbers = TnAuthList.parseText("12025550100-12025550199");
+        IdentityConfig delegate = new IdentityConfig("enterprise", dir.resolve("enterprise.key"),
+                dir.resolve("enterprise.pem"), "https://certs.shakengate.test/sti/enterprise.pem", null,
+                new IdentityConfig.Acme(URI.create(ca.directory()), dir.resolve("acme/account.key"), null, numbers,
+                        URI.create(ca.tokenEndpoint()), dir.resolve("sti-pa.credential"), null,
+                        dir.resolve("ca-trust.pem"), 0.5, 60, 5));
+        AtomicReference<SigningIdentities> none = new AtomicReference<>();
+        PrintStream lines = new PrintStream(journal, true, StandardCharsets.UTF_8);
+        Renewals first = new Renewals(List.of(delegate), none::get, id -> none.set(SigningIdentities.of(id)),
+                clock::get, lines, lines);
+        Renewals.Outcome o = first.renew("enterprise");
+        assertTrue(o.renewed(), o + "\n" + journal);
+        X509Certificate issued = Pem.readCertificates(dir.resolve("enterprise.pem")).get(0);
+        assertEquals(numbers, TnAuthList.of(issued), "the delegate's numbers, as the CSR asked");
+        assertEquals("CN=enterprise", issued.getSubjectX500Principal().getName());
+        assertTrue(none.get().get("enterprise").covers("12025550150"));
+        assertTrue(!none.get().get("enterprise").covers("12025550250"), "signs only for its numbers");
+    }
 }
