@@ -204,9 +204,11 @@ public final class ProxyMain {
     static boolean reload(java.nio.file.Path file, Appliance appliance, PrintStream out, PrintStream err) {
         try {
             appliance.reload(readConfig(file));
+            appliance.server().counters().count(io.shakengate.proxy.metrics.ProxyCounters.Event.RELOADED);
             out.println("reloaded " + file);
             return true;
         } catch (io.shakengate.proxy.config.ConfigException | IllegalArgumentException | java.io.IOException e) {
+            appliance.server().counters().count(io.shakengate.proxy.metrics.ProxyCounters.Event.RELOAD_REFUSED);
             err.println("reload refused, the running configuration stays: " + e.getMessage());
             return false;
         }

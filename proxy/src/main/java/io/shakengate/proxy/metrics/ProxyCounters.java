@@ -52,7 +52,11 @@ public final class ProxyCounters {
         /** A call signed with the default identity because the rule's identity does not cover its number. */
         IDENTITY_FALLBACK,
         /** A call left unsigned because no identity covers its calling number. */
-        SIGN_OUT_OF_SCOPE;
+        SIGN_OUT_OF_SCOPE,
+        /** A configuration reload applied (SIGHUP). */
+        RELOADED,
+        /** A reload refused (a bad file, key or chain): the running configuration stays. */
+        RELOAD_REFUSED;
 
         /** The Prometheus name, e.g. {@code shakengate_verified_passed_total}. */
         public String metricName() {
