@@ -197,12 +197,21 @@ public final class Renewals {
                     "the chain issued is refused: " + problem, null);
         }
         try {
-            write(c.key(), CertificateRequests.privateKeyPem(key), true);
             StringBuilder pem = new StringBuilder();
             for (X509Certificate x : chain) {
                 pem.append(Pem.armour("CERTIFICATE", x.getEncoded()));
             }
-            write(c.chain(), pem.toString(), false);
+            // both written in full beside their files first, then moved over them one after the other
+            Path keyTmp = staged(c.key(), CertificateRequests.privateKeyPem(key), true);
+            Path chainTmp;
+            try {
+                chainTmp = staged(c.chain(), pem.toString(), false);
+            } catch (IOException e) {
+                Files.deleteIfExists(keyTmp);
+                throw e;
+            }
+            Files.move(keyTmp, c.key(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(chainTmp, c.chain(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return IdentityLoader.load(c, provider, clock.getAsLong());
         } catch (IOException | java.security.cert.CertificateEncodingException e) {
             throw new AcmeEnrollment.EnrollmentException(AcmeEnrollment.Failure.WRITE_FAILED,
@@ -238,6 +247,16 @@ public final class Renewals {
 
     /** Writes {@code text} beside {@code file} and moves it over it in one step; {@code secret}: mode 0600. */
     static void write(Path file, String text, boolean secret) throws IOException {
+        Path tmp = staged(file, text, secret);
+        try {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** {@code text} in a new file beside {@code file} (same directory, so a move is atomic); {@code secret}: 0600. */
+    private static Path staged(Path file, String text, boolean secret) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".new");
@@ -250,9 +269,10 @@ public final class Renewals {
                 }
             }
             Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
+            return tmp;
+        } catch (IOException e) {
             Files.deleteIfExists(tmp);
+            throw e;
         }
     }
 

@@ -193,4 +193,19 @@ class StiCaRenewalTest {
         assertTrue(none.get().get("enterprise").covers("12025550150"));
         assertTrue(!none.get().get("enterprise").covers("12025550250"), "signs only for its numbers");
     }
+
+    @Test
+    void aChainThatCannotBeWrittenLeavesTheKeyAsItWas() throws Exception {
+        Files.writeString(dir.resolve("not-a-dir"), "a file where the chain's directory should be");
+        IdentityConfig unwritable = new IdentityConfig("carrier", identity.key(),
+                dir.resolve("not-a-dir/carrier.pem"), identity.x5u(), null, identity.acme());
+        renewals.update(List.of(unwritable));
+        String keyBefore = Files.readString(identity.key());
+        Renewals.Outcome o = renewals.renew("carrier");
+        assertEquals("write_failed", o.failure(), o.message());
+        assertEquals(keyBefore, Files.readString(identity.key()), "the key is not replaced without its chain");
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".new")), "no staged file left");
+        }
+    }
 }
