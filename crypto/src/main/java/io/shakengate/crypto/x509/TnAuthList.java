@@ -38,6 +38,8 @@ public record TnAuthList(List<String> spcs, List<String> numbers, List<Range> ra
     /** The extension's OID. */
     public static final String OID = "1.3.6.1.5.5.7.1.26";
     private static final Pattern TN = Pattern.compile("[0-9]{1,15}");
+    /** A TelephoneNumber of a {@code one} entry: RFC 8226 allows '#' and '*' (a range's start has neither). */
+    private static final Pattern ONE = Pattern.compile("[0-9#*]{1,15}");
 
     /**
      * A range of {@code count} numbers from {@code start}, all of {@code start}'s length.
@@ -240,7 +242,7 @@ public record TnAuthList(List<String> spcs, List<String> numbers, List<Range> ra
                 if (tagged.getTagNo() == 0 && tagged.getExplicitBaseObject() instanceof ASN1String s) {
                     spcs.add(s.getString());
                 } else if (tagged.getTagNo() == 2 && tagged.getExplicitBaseObject() instanceof ASN1String s
-                        && TN.matcher(s.getString()).matches()) {
+                        && ONE.matcher(s.getString()).matches()) {
                     numbers.add(s.getString());
                 } else if (tagged.getTagNo() == 1) {
                     ASN1Sequence r = ASN1Sequence.getInstance(tagged.getExplicitBaseObject());

@@ -113,8 +113,17 @@ class StiCaRenewalTest {
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, text);
         assertTrue(text.contains("1.3.6.1.5.5.7.1.26"), "TNAuthList extension: " + text);
-        assertTrue(text.contains("1234") && text.contains("CN=SHAKEN 1234") || text.contains("CN = SHAKEN 1234"), text);
+        assertTrue(text.contains("CN=SHAKEN 1234") || text.contains("CN = SHAKEN 1234"), text);
         assertTrue(text.contains("Digital Signature"), text);
+        Path csr = Files.write(dir.resolve("last.csr"), ca.lastCsr);
+        Process req = new ProcessBuilder("openssl", "req", "-inform", "DER", "-noout", "-text", "-verify", "-in",
+                csr.toString()).redirectErrorStream(true).start();
+        String csrText = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(req.waitFor(10, TimeUnit.SECONDS) && req.exitValue() == 0, csrText);
+        assertTrue(csrText.contains("1.3.6.1.5.5.7.1.26") && csrText.contains("Requested Extensions"),
+                "the CSR asks for the TNAuthList: " + csrText);
+        assertTrue(csrText.contains("SHAKEN 1234"), csrText);
+        assertTrue(csrText.toLowerCase(java.util.Locale.ROOT).contains("verify ok"), "self-signature: " + csrText);
         assertTrue(journal.toString(StandardCharsets.UTF_8).contains("certificate renewal: identity 'carrier' renewed"),
                 journal.toString(StandardCharsets.UTF_8));
         assertTrue(renewals.metrics().contains("shakengate_certificate_renewals_total{identity=\"carrier\"} 1"));

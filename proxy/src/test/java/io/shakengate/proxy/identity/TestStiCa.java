@@ -61,6 +61,8 @@ final class TestStiCa implements AutoCloseable {
     final AtomicInteger issued = new AtomicInteger();
     final AtomicInteger tokens = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
+    /** The DER of the last CSR finalized. */
+    volatile byte[] lastCsr;
 
     private final TestPki pki;
     private final HttpsServer server;
@@ -281,7 +283,8 @@ final class TestStiCa implements AutoCloseable {
     }
 
     private void finalizeOrder(Order o, String csrB64) throws Exception {
-        PKCS10CertificationRequest csr = new PKCS10CertificationRequest(Base64.getUrlDecoder().decode(csrB64));
+        lastCsr = Base64.getUrlDecoder().decode(csrB64);
+        PKCS10CertificationRequest csr = new PKCS10CertificationRequest(lastCsr);
         PublicKey key = new JcaPKCS10CertificationRequest(csr).getPublicKey();
         TnAuthList asked = null;
         for (Attribute a : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
