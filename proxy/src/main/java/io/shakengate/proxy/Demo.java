@@ -104,7 +104,8 @@ final class Demo {
                 out.println();
                 out.println("counters: " + server.counters());
                 out.println(MetricsServer.render(server.counters(), server.parseErrors(), server.latency()).lines()
-                        .filter(l -> l.contains("quantile=\"0.5\"") || l.contains("_count{"))
+                        .filter(l -> l.startsWith("shakengate_stage_latency_seconds_count{")
+                                || l.startsWith("shakengate_stage_latency_max_seconds{"))
                         .reduce((a, b) -> a + "\n" + b).orElse(""));
             }
         }

@@ -135,7 +135,7 @@ class ProxySippTest {
                 assertTrue(text.contains("\nshakengate_verified_passed_total " + CALLS + "\n"), text);
                 assertTrue(text.contains("\nshakengate_stage_latency_seconds_count{stage=\"sign\"} " + CALLS + "\n"),
                         text);
-                assertTrue(text.contains("shakengate_stage_latency_seconds{stage=\"verify\",quantile=\"0.99\"}"), text);
+                assertTrue(text.contains("shakengate_stage_latency_seconds_bucket{stage=\"verify\",le=\"0.005\"}"), text);
                 assertTrue(text.contains("shakengate_sip_parse_errors_total{reason=\"garbage\"} 0"), text);
                 System.out.println(text.lines().filter(l -> l.startsWith("shakengate_stage_latency"))
                         .collect(java.util.stream.Collectors.joining("\n")));

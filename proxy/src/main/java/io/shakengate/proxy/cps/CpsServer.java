@@ -193,11 +193,17 @@ public final class CpsServer {
     /** Prometheus text: PASSporTs published and retrieved, store failures, refusals by reason. */
     public String metrics() {
         StringBuilder b = new StringBuilder(1024);
-        b.append("# TYPE shakengate_cps_published_total counter\nshakengate_cps_published_total ").append(published.get())
-                .append("\n# TYPE shakengate_cps_retrieved_total counter\nshakengate_cps_retrieved_total ")
-                .append(retrieved.get()).append("\n# TYPE shakengate_cps_store_failures_total counter\n")
+        b.append("# HELP shakengate_cps_published_total PASSporTs published to the CPS served here.\n")
+                .append("# TYPE shakengate_cps_published_total counter\nshakengate_cps_published_total ")
+                .append(published.get())
+                .append("\n# HELP shakengate_cps_retrieved_total PASSporTs retrieved from the CPS served here.\n")
+                .append("# TYPE shakengate_cps_retrieved_total counter\nshakengate_cps_retrieved_total ")
+                .append(retrieved.get())
+                .append("\n# HELP shakengate_cps_store_failures_total CPS store operations that failed.\n")
+                .append("# TYPE shakengate_cps_store_failures_total counter\n")
                 .append("shakengate_cps_store_failures_total ").append(storeFailures.get())
-                .append("\n# TYPE shakengate_cps_refusals_total counter\n");
+                .append("\n# HELP shakengate_cps_refusals_total CPS requests refused, by reason.\n")
+                .append("# TYPE shakengate_cps_refusals_total counter\n");
         for (CpsTokens.Refusal r : CpsTokens.Refusal.values()) {
             b.append("shakengate_cps_refusals_total{reason=\"").append(r.name().toLowerCase(java.util.Locale.ROOT))
                     .append("\"} ").append(refusals.get(r.ordinal())).append('\n');

@@ -44,7 +44,9 @@ public final class ApiCounters {
 
     /** Prometheus text. */
     public String metrics() {
-        StringBuilder b = new StringBuilder(256).append("# TYPE shakengate_api_requests_total counter\n");
+        StringBuilder b = new StringBuilder(256).append(
+                "# HELP shakengate_api_requests_total HTTP API requests, by route, status and error id.\n")
+                .append("# TYPE shakengate_api_requests_total counter\n");
         counts.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b
                 .append("shakengate_api_requests_total{route=\"").append(e.getKey()).append("\"} ")
                 .append(e.getValue().sum()).append('\n'));

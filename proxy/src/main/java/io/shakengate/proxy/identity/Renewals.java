@@ -276,18 +276,17 @@ public final class Renewals {
         }
     }
 
-    /** The Prometheus lines: days to expiry of every identity's certificate, renewals, failures by reason. */
+    /** The Prometheus lines: seconds to expiry of every identity's certificate, renewals, failures by reason. */
     public String metrics() {
         StringBuilder b = new StringBuilder();
         SigningIdentities ids = current.get();
-        b.append("# HELP shakengate_certificate_expiry_days Days until the signing identity's certificate expires.\n")
-                .append("# TYPE shakengate_certificate_expiry_days gauge\n");
+        b.append("# HELP shakengate_certificate_expiry_seconds Time until the signing identity's certificate expires "
+                + "(days: divide by 86400).\n").append("# TYPE shakengate_certificate_expiry_seconds gauge\n");
         if (ids != null) {
             for (SigningIdentity i : ids.all()) {
                 if (!i.chain().isEmpty()) {
-                    b.append("shakengate_certificate_expiry_days{identity=\"").append(i.name()).append("\"} ")
-                            .append(String.format(java.util.Locale.ROOT, "%.3f",
-                                    (i.notAfterMillis() - clock.getAsLong()) / 86_400_000.0)).append('\n');
+                    b.append("shakengate_certificate_expiry_seconds{identity=\"").append(i.name()).append("\"} ")
+                            .append((i.notAfterMillis() - clock.getAsLong()) / 1000).append('\n');
                 }
             }
         }

@@ -66,14 +66,19 @@ public final class MetricsServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /** The upper bounds of the latency histograms' buckets, in seconds. */
+    static final double[] BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+        0.25, 0.5, 1, 2.5, 5};
+
     /** The exposition text (also for logs and tests). */
     public static String render(ProxyCounters counters, SipParseErrorCounters parseErrors, StageLatency latency) {
-        StringBuilder b = new StringBuilder(4096);
+        StringBuilder b = new StringBuilder(8192);
         for (ProxyCounters.Event e : ProxyCounters.Event.values()) {
-            b.append("# TYPE ").append(e.metricName()).append(" counter\n")
-                    .append(e.metricName()).append(' ').append(counters.get(e)).append('\n');
+            family(b, e.metricName(), "counter", e.help());
+            b.append(e.metricName()).append(' ').append(counters.get(e)).append('\n');
         }
-        b.append("# TYPE shakengate_passports_total counter\n");
+        family(b, "shakengate_passports_total", "counter",
+                "PASSporTs verified, by type and result (passed, or the failure reason).");
         for (String ppt : ProxyCounters.PPTS) {
             long passed = counters.passports(ppt, null);
             if (passed > 0) {
@@ -88,26 +93,41 @@ public final class MetricsServer implements AutoCloseable {
                 }
             }
         }
-        b.append("# TYPE shakengate_sip_parse_errors_total counter\n");
+        family(b, "shakengate_sip_parse_errors_total", "counter", "SIP messages refused by the codec, by reason.");
         for (SipParseError e : SipParseError.values()) {
             b.append("shakengate_sip_parse_errors_total{reason=\"").append(e.name().toLowerCase(Locale.ROOT))
                     .append("\"} ").append(parseErrors.count(e)).append('\n');
         }
-        b.append("# TYPE shakengate_stage_latency_seconds summary\n");
+        family(b, "shakengate_stage_latency_seconds", "histogram",
+                "Time an INVITE spends inside the appliance, per stage (sum approximated from the recorded values).");
         for (StageLatency.Stage s : StageLatency.Stage.values()) {
             Histogram h = latency.snapshot(s);
             String stage = s.name().toLowerCase(Locale.ROOT);
-            for (double q : new double[] {0.5, 0.9, 0.99, 0.999}) {
-                b.append("shakengate_stage_latency_seconds{stage=\"").append(stage).append("\",quantile=\"").append(q)
-                        .append("\"} ").append(seconds(h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(q * 100)))
-                        .append('\n');
+            for (double le : BUCKETS) {
+                long n = h.getTotalCount() == 0 ? 0 : h.getCountBetweenValues(0, (long) (le * 1e9));
+                b.append("shakengate_stage_latency_seconds_bucket{stage=\"").append(stage).append("\",le=\"")
+                        .append(le).append("\"} ").append(n).append('\n');
             }
-            b.append("shakengate_stage_latency_seconds_max{stage=\"").append(stage).append("\"} ")
-                    .append(seconds(h.getMaxValue())).append('\n');
+            b.append("shakengate_stage_latency_seconds_bucket{stage=\"").append(stage).append("\",le=\"+Inf\"} ")
+                    .append(h.getTotalCount()).append('\n');
+            b.append("shakengate_stage_latency_seconds_sum{stage=\"").append(stage).append("\"} ")
+                    .append(String.format(Locale.ROOT, "%.9f", h.getMean() * h.getTotalCount() / 1e9)).append('\n');
             b.append("shakengate_stage_latency_seconds_count{stage=\"").append(stage).append("\"} ")
                     .append(h.getTotalCount()).append('\n');
         }
+        family(b, "shakengate_stage_latency_max_seconds", "gauge", "The longest time recorded per stage.");
+        for (StageLatency.Stage s : StageLatency.Stage.values()) {
+            b.append("shakengate_stage_latency_max_seconds{stage=\"").append(s.name().toLowerCase(Locale.ROOT))
+                    .append("\"} ").append(seconds(latency.snapshot(s).getMaxValue())).append('\n');
+        }
+        ProcessMetrics.render(b);
         return b.toString();
+    }
+
+    /** The HELP and TYPE lines of a metric family. */
+    static void family(StringBuilder b, String name, String type, String help) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
     private static String seconds(long nanos) {

@@ -58,6 +58,53 @@ public final class ProxyCounters {
         /** A reload refused (a bad file, key or chain): the running configuration stays. */
         RELOAD_REFUSED;
 
+        /** The Prometheus HELP text. */
+        public String help() {
+            return switch (this) {
+                case REQUEST_FORWARDED -> "SIP requests forwarded to a next hop.";
+                case RESPONSE_FORWARDED -> "SIP responses forwarded upstream.";
+                case REQUEST_REJECTED -> "SIP requests answered with an error by the appliance.";
+                case RESPONSE_DROPPED -> "SIP responses dropped (no Via to send them to).";
+                case SIGNED -> "INVITEs signed with a SHAKEN PASSporT.";
+                case SIGN_SKIPPED_NO_TN -> "INVITEs not signed: no calling or called telephone number.";
+                case IDENTITY_KEPT -> "INVITEs that already carried an Identity header, kept as they were.";
+                case VERIFIED_PASSED -> "Calls whose verification passed (TN-Validation-Passed).";
+                case VERIFIED_FAILED -> "Calls whose verification failed; reasons in shakengate_passports_total.";
+                case VERIFY_NO_IDENTITY -> "Calls verified without any Identity header.";
+                case VERIFY_TIMEOUT -> "Verifications that ran out of their budget.";
+                case LOOP_DETECTED -> "Requests refused as a loop (482).";
+                case TOO_MANY_HOPS -> "Requests refused for Max-Forwards 0 (483).";
+                case UNROUTABLE -> "Requests that could not be routed.";
+                case OOB_PUBLISHED -> "PASSporTs published to a Call Placement Service.";
+                case OOB_PUBLISH_FAILED -> "Publications to a Call Placement Service that failed.";
+                case OOB_RETRIEVED -> "PASSporTs retrieved from a Call Placement Service.";
+                case OOB_RETRIEVED_NONE -> "Retrievals from a Call Placement Service that found none.";
+                case SENT_OVER_TCP -> "Requests sent over TCP (large, or the next hop's transport).";
+                case RETRANSMISSION_ABSORBED -> "INVITE retransmissions absorbed while the first was verified.";
+                case NEXT_HOP_CHANGED -> "Named next hops whose address changed at a DNS lookup.";
+                case NEXT_HOP_LOOKUP_FAILED -> "DNS lookups of named next hops that failed (the address stays).";
+                case OOB_UNDECRYPTABLE -> "Sealed PASSporTs from the CPS that could not be opened.";
+                case PASSPORTS_OVER_LIMIT -> "Calls with more Identity headers than passports.maxPerCall.";
+                case PPT_UNKNOWN -> "Identity headers of a PASSporT type the appliance does not know (ignored).";
+                case EMERGENCY_CALL -> "Emergency calls (marked, never refused).";
+                case EMERGENCY_NOT_REFUSED -> "Emergency calls a policy would have refused, forwarded instead.";
+                case FAMILY_PASSED -> "div, rcd or rph PASSporTs that verified.";
+                case FAMILY_FAILED -> "div, rcd or rph PASSporTs that failed.";
+                case BLOCKED_ANALYTICS -> "Calls blocked on analytics (603+ or 603).";
+                case BLOCKED_DNO -> "Calls blocked by a Do-Not-Originate rule (603).";
+                case BLOCKED_608 -> "Calls answered 608 Rejected.";
+                case SIGNED_DIV -> "div PASSporTs signed for diverted calls.";
+                case SIGNED_RCD -> "rcd PASSporTs signed for branded numbers.";
+                case SIGNED_RPH -> "rph PASSporTs signed for authorised Resource-Priority.";
+                case PRIORITY_REMOVED -> "Resource-Priority headers removed because their rph PASSporT failed.";
+                case OPTIONS_ANSWERED -> "OPTIONS for the appliance itself answered.";
+                case IDENTITY_FALLBACK -> "Calls signed by the default identity: the rule's did not cover the number.";
+                case SIGN_OUT_OF_SCOPE -> "Calls left unsigned: no signing identity covers the calling number.";
+                case RELOADED -> "Configuration reloads applied.";
+                case RELOAD_REFUSED -> "Configuration reloads refused (the running configuration stayed).";
+            };
+        }
+
         /** The Prometheus name, e.g. {@code shakengate_verified_passed_total}. */
         public String metricName() {
             return "shakengate_" + name().toLowerCase(Locale.ROOT) + "_total";

@@ -156,7 +156,11 @@ class RenewalUnderLoadTest {
                 }
                 String metrics = appliance.identities().metrics();
                 assertTrue(metrics.contains("shakengate_certificate_renewals_total{identity=\"carrier\"} 1"), metrics);
-                assertTrue(metrics.contains("shakengate_certificate_expiry_days{identity=\"carrier\"} 0.0"), metrics);
+                java.util.regex.Matcher left = java.util.regex.Pattern.compile(
+                        "shakengate_certificate_expiry_seconds\\{identity=\"carrier\"\\} (\\d+)").matcher(metrics);
+                assertTrue(left.find(), metrics);
+                long seconds = Long.parseLong(left.group(1));
+                assertTrue(seconds > 3000 && seconds <= 3600, "the new certificate's hour: " + seconds);
             }
 
             ByteArrayOutputStream out = new ByteArrayOutputStream();
