@@ -22,10 +22,19 @@ public final class TrustAnchors {
     private TrustAnchors() {
     }
 
-    /** The anchors of every {@code *.pem} and {@code *.crt} file in {@code dir} plus {@code files}. */
+    /**
+     * The anchors of {@code dir} plus {@code files}: {@code dir} is a directory (every {@code *.pem} and
+     * {@code *.crt} file in it) or one file (a PEM bundle, the usual form of an STI-PA trust list).
+     */
     public static Set<TrustAnchor> load(Path dir, List<Path> files, Date now) throws IOException {
         Set<TrustAnchor> anchors = new HashSet<>();
-        if (dir != null) {
+        if (dir != null && Files.isRegularFile(dir)) {
+            anchors.addAll(read(dir, now));
+        } else if (dir != null) {
+            if (!Files.exists(dir)) {
+                throw new java.nio.file.NoSuchFileException(dir.toString(), null,
+                        "neither a directory of *.pem/*.crt files nor a PEM bundle file");
+            }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{pem,crt}")) {
                 for (Path f : ds) {
                     anchors.addAll(read(f, now));
@@ -36,7 +45,8 @@ public final class TrustAnchors {
             anchors.addAll(read(f, now));
         }
         if (anchors.isEmpty()) {
-            throw new IllegalArgumentException("no trusted STI-CA certificate in " + (dir == null ? files : dir));
+            throw new IllegalArgumentException("no trusted STI-CA certificate in " + (dir == null ? files : dir)
+                    + (dir != null && Files.isDirectory(dir) ? " (no *.pem or *.crt file there)" : ""));
         }
         return anchors;
     }

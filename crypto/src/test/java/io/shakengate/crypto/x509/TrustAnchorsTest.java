@@ -45,7 +45,13 @@ class TrustAnchorsTest {
         assertTrue(e.getMessage().contains("is not valid now"), e.getMessage());
 
         Path empty = Files.createDirectory(dir.resolve("empty"));
-        assertThrows(IllegalArgumentException.class, () -> TrustAnchors.load(empty, List.of(), new Date()));
+        e = assertThrows(IllegalArgumentException.class, () -> TrustAnchors.load(empty, List.of(), new Date()));
+        assertTrue(e.getMessage().contains("no *.pem or *.crt file there"), e.getMessage());
         assertEquals(1, TrustAnchors.load(null, List.of(dir.resolve("a.pem")), new Date()).size());
+        // the setting may name a PEM bundle file instead of a directory
+        assertEquals(2, TrustAnchors.load(dir.resolve("b.crt"), List.of(), new Date()).size());
+        java.nio.file.NoSuchFileException missing = assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> TrustAnchors.load(dir.resolve("nowhere"), List.of(), new Date()));
+        assertTrue(missing.getMessage().contains("PEM bundle"), missing.getMessage());
     }
 }

@@ -9,7 +9,7 @@ final class ConfigDescriber {
 
     /** An address as host:port ([v6]:port), without the slash of InetSocketAddress.toString(). */
     static String hostPort(java.net.InetSocketAddress a) {
-        String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        String h = a.getAddress() == null ? a.getHostString() : io.netty.util.NetUtil.toAddressString(a.getAddress());
         return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
     }
 
@@ -18,7 +18,7 @@ final class ConfigDescriber {
         b.append("eventLoops: ").append(c.eventLoops()).append('\n');
         b.append("dnsRefreshSeconds: ").append(c.dnsRefreshSeconds() == 0 ? "0 (named next hops resolved once)"
                 : Integer.toString(c.dnsRefreshSeconds())).append('\n');
-        b.append("metrics: ").append(c.metricsListen() == null ? "off" : c.metricsListen()).append('\n');
+        b.append("metrics: ").append(c.metricsListen() == null ? "off" : "http://" + hostPort(c.metricsListen()) + "/metrics").append('\n');
         b.append("routeLookups: ").append(c.routeLookups().remembered()).append(" names remembered, ")
                 .append(c.routeLookups().atOnce()).append(" at once, at most ").append(c.routeLookups().maxSeconds())
                 .append(" s\n");
@@ -88,15 +88,15 @@ final class ConfigDescriber {
                     .append('\n');
         }
         if (c.api() != null) {
-            b.append("api: ").append(c.api().tlsCertificate() == null ? "http://" : "https://").append(c.api().listen())
+            b.append("api: ").append(c.api().tlsCertificate() == null ? "http://" : "https://").append(hostPort(c.api().listen()))
                     .append(c.api().clientCa() != null ? ", mutual TLS" : "")
                     .append(c.api().bearerTokens() != null ? ", bearer tokens " + c.api().bearerTokens() : "")
                     .append(", bodies up to ").append(c.api().maxBodyBytes()).append(" bytes\n");
         }
         for (ApplianceConfig.Point p : c.points()) {
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
-                    .append(p.listen()).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(p.redirect() ? " (redirect)" : " -> " + (p.nextHopName() != null ? p.nextHopName() + " = " : "") + p.nextHop()
+                    .append(hostPort(p.listen())).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(p.redirect() ? " (redirect)" : " -> " + (p.nextHopName() != null ? p.nextHopName() + " = " : "") + (p.nextHop() == null ? "-" : hostPort(p.nextHop()))
                             + (p.nextHopTransport() != null ? " over " + p.nextHopTransport() : "")
                             + (p.udpPoint() != null ? " from " + p.udpPoint() : "")
                             + (p.recordRoute() ? ", Record-Route" : "")

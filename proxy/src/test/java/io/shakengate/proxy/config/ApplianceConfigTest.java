@@ -180,4 +180,20 @@ class ApplianceConfigTest {
         }
         assertError(withCrl.replace("signerChain: ", "signer: "), "unknown key 'signer'");
     }
+
+    @Test
+    void theDescriptionShowsAddressesAsWritten() {
+        ApplianceConfig c = ApplianceConfig.parse(String.join("\n",
+                "metrics: { listen: \"127.0.0.1:9091\" }",
+                "signing: { key: /k.pem, x5u: \"https://certs.example.net/sti/1234.pem\" }",
+                "api: { listen: \"127.0.0.1:7091\", bearerTokens: /tokens }",
+                "listeningPoints:",
+                "  - { name: out, listen: \"[::1]:5070\", role: sign, nextHop: \"127.0.0.1:5080\" }",
+                ""), "test.yaml");
+        String d = c.describe();
+        assertTrue(d.contains("api: http://127.0.0.1:7091,"), d);
+        assertTrue(d.contains("metrics: http://127.0.0.1:9091/metrics"), d);
+        assertTrue(d.contains("udp [::1]:5070, sign -> 127.0.0.1:5080"), d);
+        assertTrue(!d.contains(" /127.0.0.1") && !d.contains("http:///"), d);
+    }
 }
