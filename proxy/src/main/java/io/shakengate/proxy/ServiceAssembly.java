@@ -156,7 +156,8 @@ final class ServiceAssembly {
                     cps.retrieve(), signer, openKey == null ? null
                     : new io.shakengate.crypto.cps.PassportEnvelope.Opener(openKey));
             verification = new VerificationService(verifier, v.budgetMillis(), v.policy(), v.pointPolicies(), oob,
-                    config.family().maxPerCall()).withFamily(config.family().family(new HttpCertificateFetcher(
+                    config.family().maxPerCall()).withDecisions(io.shakengate.proxy.journal.DecisionLog.journal(
+                    v.decisionLog())).withFamily(config.family().family(new HttpCertificateFetcher(
                     new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()), fetchers, null)));
         }
         return new ServiceConfig(new AuthenticationService(identities, authentication, client,

@@ -112,7 +112,7 @@ final class SipCallFacts {
         String orig = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
         String dest = TelephoneNumbers.canonicalize(m.to().telephoneNumber());
         return new VerificationFacts(point, ids, orig, dest == null ? List.of() : List.of(dest), m.date(), target(m),
-                priorities(m));
+                priorities(m), m.callId());
     }
 
     /** The canonical called number: from the To header or the Request-URI, as the settings say. */

@@ -161,7 +161,7 @@ final class StirSections {
     static ApplianceConfig.Verification verification(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "verification", Set.of("trustAnchors", "budgetMillis",
                 "freshnessSeconds", "allowPrivateHosts", "policy", "crl", "pointPolicies", "resultHeaders", "fetchTrust",
-                "x5uPorts"));
+                "x5uPorts", "decisionLog"));
         Crl crl = null;
         if (m.containsKey("crl")) {
             Node c = m.get("crl");
@@ -218,7 +218,21 @@ final class StirSections {
                 m.containsKey("allowPrivateHosts") && YamlNodes.bool(m.get("allowPrivateHosts"), "allowPrivateHosts"),
                 policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl, Map.copyOf(pointPolicies),
                 m.containsKey("fetchTrust") ? Path.of(YamlNodes.scalar(m.get("fetchTrust"), "verification.fetchTrust"))
-                        : null, x5uPorts(m.get("x5uPorts")));
+                        : null, x5uPorts(m.get("x5uPorts")), decisionLog(m.get("decisionLog")));
+    }
+
+    /** verification.decisionLog: which verifications get a journal line, at most how many a second. */
+    private static io.shakengate.proxy.journal.DecisionLog.Settings decisionLog(Node n) {
+        if (n == null) {
+            return io.shakengate.proxy.journal.DecisionLog.Settings.DEFAULT;
+        }
+        Map<String, Node> m = YamlNodes.mapping(n, "verification.decisionLog", Set.of("lines", "perSecond"));
+        io.shakengate.proxy.journal.DecisionLog.Settings d = io.shakengate.proxy.journal.DecisionLog.Settings.DEFAULT;
+        return new io.shakengate.proxy.journal.DecisionLog.Settings(m.containsKey("lines")
+                ? YamlNodes.choice(m.get("lines"), "verification.decisionLog.lines",
+                io.shakengate.proxy.journal.DecisionLog.Lines.class) : d.lines(),
+                m.containsKey("perSecond") ? YamlNodes.integer(m.get("perSecond"), "verification.decisionLog.perSecond",
+                        1, 100_000) : d.perSecond());
     }
 
     /** The ports an x5u may name: a list of 1 to 65535 (default 443 and 8443). */

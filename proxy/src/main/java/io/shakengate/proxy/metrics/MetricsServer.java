@@ -93,6 +93,12 @@ public final class MetricsServer implements AutoCloseable {
                 }
             }
         }
+        family(b, "shakengate_verification_failures_total", "counter",
+                "Calls whose verification failed, by the reason that decided the call.");
+        for (io.shakengate.crypto.VerificationFailure f : io.shakengate.crypto.VerificationFailure.values()) {
+            b.append("shakengate_verification_failures_total{reason=\"").append(f.name().toLowerCase(Locale.ROOT))
+                    .append("\"} ").append(counters.failedCalls(f)).append('\n');
+        }
         family(b, "shakengate_sip_parse_errors_total", "counter", "SIP messages refused by the codec, by reason.");
         for (SipParseError e : SipParseError.values()) {
             b.append("shakengate_sip_parse_errors_total{reason=\"").append(e.name().toLowerCase(Locale.ROOT))

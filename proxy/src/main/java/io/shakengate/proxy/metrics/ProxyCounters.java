@@ -56,7 +56,9 @@ public final class ProxyCounters {
         /** A configuration reload applied (SIGHUP). */
         RELOADED,
         /** A reload refused (a bad file, key or chain): the running configuration stays. */
-        RELOAD_REFUSED;
+        RELOAD_REFUSED,
+        /** Decision log lines not written: over verification.decisionLog.perSecond, or the queue full. */
+        DECISION_LINES_DROPPED;
 
         /** The Prometheus HELP text. */
         public String help() {
@@ -102,6 +104,7 @@ public final class ProxyCounters {
                 case SIGN_OUT_OF_SCOPE -> "Calls left unsigned: no signing identity covers the calling number.";
                 case RELOADED -> "Configuration reloads applied.";
                 case RELOAD_REFUSED -> "Configuration reloads refused (the running configuration stayed).";
+                case DECISION_LINES_DROPPED -> "Decision log lines not written (over the rate, or the queue full).";
             };
         }
 
@@ -144,6 +147,19 @@ public final class ProxyCounters {
     public long passports(String ppt, io.shakengate.crypto.VerificationFailure failure) {
         int t = PPTS.indexOf(ppt);
         return t < 0 ? 0 : passports.get(t * RESULTS + (failure == null ? 0 : failure.ordinal() + 1));
+    }
+
+    private final java.util.concurrent.atomic.AtomicLongArray failedCalls =
+            new java.util.concurrent.atomic.AtomicLongArray(io.shakengate.crypto.VerificationFailure.values().length);
+
+    /** Counts one call whose verification failed with {@code failure} (the reason that decided it). */
+    public void countFailedCall(io.shakengate.crypto.VerificationFailure failure) {
+        failedCalls.incrementAndGet(failure.ordinal());
+    }
+
+    /** The count of calls whose verification failed with {@code failure}. */
+    public long failedCalls(io.shakengate.crypto.VerificationFailure failure) {
+        return failedCalls.get(failure.ordinal());
     }
 
     /** Counts one {@code e}. */

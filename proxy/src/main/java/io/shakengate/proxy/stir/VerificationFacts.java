@@ -13,12 +13,19 @@ import java.util.List;
  * @param date       the SIP Date (the API's {@code time}) in epoch seconds, or -1 when absent
  * @param target     the address the call goes to as text (a SIP Request-URI, {@code urn:service:sos}), or null
  * @param priorities the request's Resource-Priority values ({@code ets.0}), RFC 4412; may be empty
+ * @param callId     the SIP Call-ID (for the decision log), or null (the HTTP API)
  */
 public record VerificationFacts(String point, List<Identity> identities, String orig, List<String> dest, long date,
-                                String target, List<String> priorities) {
+                                String target, List<String> priorities, String callId) {
+    /** Facts without a Call-ID. */
+    public VerificationFacts(String point, List<Identity> identities, String orig, List<String> dest, long date,
+                             String target, List<String> priorities) {
+        this(point, identities, orig, dest, date, target, priorities, null);
+    }
+
     /** Facts without a target or Resource-Priority. */
     public VerificationFacts(String point, List<Identity> identities, String orig, List<String> dest, long date) {
-        this(point, identities, orig, dest, date, null, List.of());
+        this(point, identities, orig, dest, date, null, List.of(), null);
     }
 
     /**

@@ -69,6 +69,7 @@ public final class VerificationService {
     private final int maxPassports;
     private final Family family;
     private final FamilyChecks checks;
+    private final Decisions decisions;
 
     /**
      * A service verifying with {@code verifier} within {@code budgetMillis} per call, acting by {@code policy}
@@ -87,9 +88,10 @@ public final class VerificationService {
         this.maxPassports = maxPassports;
         this.family = Family.DEFAULT;
         this.checks = new FamilyChecks(null, verifier.config());
+        this.decisions = Decisions.NONE;
     }
 
-    private VerificationService(VerificationService base, Family family) {
+    private VerificationService(VerificationService base, Family family, Decisions decisions) {
         this.verifier = base.verifier;
         this.budgetMillis = base.budgetMillis;
         this.policy = base.policy;
@@ -98,11 +100,17 @@ public final class VerificationService {
         this.maxPassports = base.maxPassports;
         this.family = family;
         this.checks = new FamilyChecks(family.rcdContent(), verifier.config());
+        this.decisions = decisions;
     }
 
     /** This service with the family settings {@code family}. */
     public VerificationService withFamily(Family family) {
-        return new VerificationService(this, family);
+        return new VerificationService(this, family, decisions);
+    }
+
+    /** This service reporting each verification to {@code d} (the decision log). */
+    public VerificationService withDecisions(Decisions d) {
+        return new VerificationService(this, family, d);
     }
 
     /** The family settings. */
@@ -182,7 +190,7 @@ public final class VerificationService {
         if (shaken.isEmpty() && !retrieve && rphs.isEmpty()) {
             Verification v = decide(f, emergency, List.of(), VerificationResult.failed(VerificationFailure.NO_IDENTITY),
                     false, null, Verification.Priority.NONE, counts);
-            count(v, counts);
+            count(f, v, counts);
             return CompletableFuture.completedFuture(v);
         }
         List<CompletableFuture<Verification.Checked>> checked = new ArrayList<>(ids.size() + 1);
@@ -206,7 +214,7 @@ public final class VerificationService {
                 .handle((v, e) -> combine(f, emergency, checked, firstShaken, firstFamily, counts));
         if (done.isDone()) {
             Verification v = done.join();
-            count(v, counts);
+            count(f, v, counts);
             return done;
         }
         return budgeted(f, emergency, done, timer, counts);
@@ -437,9 +445,12 @@ public final class VerificationService {
         Runnable expire = () -> {
             if (decided.compareAndSet(false, true)) {
                 counts.count(ProxyCounters.Event.VERIFY_TIMEOUT);
-                out.complete(decide(f, emergency, List.of(),
+                Verification late = decide(f, emergency, List.of(),
                         VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED), true, null,
-                        Verification.Priority.NONE, counts));
+                        Verification.Priority.NONE, counts);
+                decisions.verified(f, late, counts);
+                counts.countFailedCall(late.failure());
+                out.complete(late);
             }
         };
         java.util.concurrent.Future<?> timerTask;
@@ -454,14 +465,18 @@ public final class VerificationService {
         done.whenComplete((v, e) -> {
             t.cancel(false);
             if (v != null && decided.compareAndSet(false, true)) {
-                count(v, counts);
+                count(f, v, counts);
                 out.complete(v);
             }
         });
         return out;
     }
 
-    private static void count(Verification v, ProxyCounters counts) {
+    private void count(VerificationFacts f, Verification v, ProxyCounters counts) {
+        decisions.verified(f, v, counts);
+        if (!v.passed() && v.failure() != null) {
+            counts.countFailedCall(v.failure());
+        }
         counts.count(v.passed() ? ProxyCounters.Event.VERIFIED_PASSED
                 : v.outcome() == VerificationPolicy.OutcomeClass.NO_IDENTITY ? ProxyCounters.Event.VERIFY_NO_IDENTITY
                 : ProxyCounters.Event.VERIFIED_FAILED);

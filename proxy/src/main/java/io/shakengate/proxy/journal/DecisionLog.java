@@ -1,0 +1,152 @@
+package io.shakengate.proxy.journal;
+
+import io.shakengate.crypto.VerificationFailure;
+import io.shakengate.crypto.passport.Json;
+import io.shakengate.proxy.metrics.ProxyCounters;
+import io.shakengate.proxy.stir.Decisions;
+import io.shakengate.proxy.stir.Verification;
+import io.shakengate.proxy.stir.VerificationFacts;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+/**
+ * One structured journal line per verification decision, so that an operator can grep a Call-ID and see why
+ * a call was marked as it was: a JSON object with the time, point, Call-ID, numbers, outcome class, failure
+ * reason, RFC 8224 code, verstat, policy action, whether the budget ran out, and how many PASSporTs were
+ * checked. Which decisions ({@code lines}: failures, the default; all; off) and at most {@code perSecond}
+ * lines a second (the rest counted {@code decision_lines_dropped}, as are lines that find the queue full).
+ *
+ * <p>The event loop only formats the line and offers it to a lock-free queue; one daemon thread writes the
+ * queue to standard output (the journal under systemd).
+ */
+public final class DecisionLog implements Decisions {
+    /** Which decisions get a line. */
+    public enum Lines { FAILURES, ALL, OFF }
+
+    /**
+     * The settings ({@code verification.decisionLog}).
+     *
+     * @param lines     which decisions
+     * @param perSecond the most lines a second (1 to 100,000)
+     */
+    public record Settings(Lines lines, int perSecond) {
+        /** Failures, at most 100 lines a second. */
+        public static final Settings DEFAULT = new Settings(Lines.FAILURES, 100);
+    }
+
+    private static final int QUEUE = 8192;
+    private static final ManyToOneConcurrentArrayQueue<String> PENDING = new ManyToOneConcurrentArrayQueue<>(QUEUE);
+    private static volatile Thread writer;
+
+    private final Settings settings;
+    private final Predicate<String> sink;
+    private final AtomicLong window = new AtomicLong();
+
+    /** Lines by {@code settings} to the journal (standard output, written by the log's own thread). */
+    public static DecisionLog journal(Settings settings) {
+        return new DecisionLog(settings, DecisionLog::enqueue);
+    }
+
+    /** Lines by {@code settings} offered to {@code sink}, which says whether it took the line. */
+    public DecisionLog(Settings settings, Predicate<String> sink) {
+        this.settings = settings;
+        this.sink = sink;
+    }
+
+    @Override
+    public void verified(VerificationFacts f, Verification v, ProxyCounters counts) {
+        if (settings.lines() == Lines.OFF || (settings.lines() == Lines.FAILURES && v.passed())) {
+            return;
+        }
+        if (!admit(System.currentTimeMillis() / 1000)) {
+            counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
+            return;
+        }
+        if (!sink.test(line(f, v))) {
+            counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
+        }
+    }
+
+    /** Whether one more line fits this second's allowance (a counter per second, no lock). */
+    private boolean admit(long second) {
+        while (true) {
+            long w = window.get();
+            long ws = w >>> 20;
+            long n = w & 0xFFFFF;
+            long next = ws == second ? (n >= settings.perSecond() ? -1 : w + 1) : (second << 20) | 1;
+            if (next < 0) {
+                return false;
+            }
+            if (window.compareAndSet(w, next)) {
+                return true;
+            }
+        }
+    }
+
+    /** The JSON line of a decision. */
+    public static String line(VerificationFacts f, Verification v) {
+        StringBuilder b = new StringBuilder(256).append("{\"time\":\"").append(java.time.Instant.now())
+                .append("\",\"event\":\"verification\",\"point\":");
+        Json.quote(b, f.point()).append(",\"callId\":");
+        if (f.callId() == null) {
+            b.append("null");
+        } else {
+            Json.quote(b, f.callId());
+        }
+        b.append(",\"orig\":");
+        if (f.orig() == null) {
+            b.append("null");
+        } else {
+            Json.quote(b, f.orig());
+        }
+        b.append(",\"dest\":[");
+        for (int i = 0; i < f.dest().size(); i++) {
+            Json.quote(b.append(i == 0 ? "" : ","), f.dest().get(i));
+        }
+        VerificationFailure failure = v.failure();
+        b.append("],\"outcome\":\"").append(v.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .append("\",\"reason\":").append(failure == null ? "null"
+                        : "\"" + failure.name().toLowerCase(Locale.ROOT) + "\"")
+                .append(",\"code\":").append(failure == null ? 0 : failure.sipStatus())
+                .append(",\"verstat\":\"").append(v.verstat()).append("\",\"action\":\"")
+                .append(v.action().name().toLowerCase(Locale.ROOT).replace('_', '-')).append("\",\"timedOut\":")
+                .append(v.timedOut()).append(",\"passports\":").append(v.passports().size())
+                .append(",\"emergency\":").append(v.emergency()).append('}');
+        return b.toString();
+    }
+
+    private static boolean enqueue(String line) {
+        startWriter();
+        return PENDING.offer(line);
+    }
+
+    private static void startWriter() {
+        if (writer != null) {
+            return;
+        }
+        synchronized (DecisionLog.class) {
+            if (writer == null) {
+                Thread t = new Thread(() -> {
+                    while (true) {
+                        String l = PENDING.poll();
+                        if (l == null) {
+                            System.out.flush();
+                            LockSupport.parkNanos(2_000_000L);
+                            continue;
+                        }
+                        PrintStream out = System.out;
+                        out.println(l);
+                    }
+                }, "decision-log");
+                t.setDaemon(true);
+                t.start();
+                writer = t;
+            }
+        }
+    }
+}
