@@ -267,7 +267,9 @@ public final class Appliance implements AutoCloseable {
 
     /** The services the configuration describes; errors name the file at fault. */
     public static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers) throws IOException {
-        return ServiceAssembly.resolve(config, fetchers, null);
+        ServiceConfig s = ServiceAssembly.resolve(config, fetchers, null);
+        apiTokens(config.api()); // check-config reads every file that run reads
+        return s;
     }
 
     /**
@@ -341,13 +343,26 @@ public final class Appliance implements AutoCloseable {
                     }
                     ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
                             p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp(), p.recordRoute());
-                    at.put(p, switch (p.transport()) {
-                        case "tcp" -> p.udpPoint() != null ? server.bindStreamToUdp(lp, services::get, null, p.udpPoint())
-                                : server.bindTcp(lp, services::get);
-                        case "tls" -> p.udpPoint() != null ? server.bindStreamToUdp(lp, services::get, tls[0], p.udpPoint())
-                                : server.bindTls(lp, services::get, tls[0], tls[1]);
-                        default -> server.bind(lp, services::get, tls[1]);
-                    });
+                    try {
+                        at.put(p, switch (p.transport()) {
+                            case "tcp" -> p.udpPoint() != null
+                                    ? server.bindStreamToUdp(lp, services::get, null, p.udpPoint())
+                                    : server.bindTcp(lp, services::get);
+                            case "tls" -> p.udpPoint() != null
+                                    ? server.bindStreamToUdp(lp, services::get, tls[0], p.udpPoint())
+                                    : server.bindTls(lp, services::get, tls[0], tls[1]);
+                            default -> server.bind(lp, services::get, tls[1]);
+                        });
+                    } catch (InterruptedException | RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        // Netty's bind failure is a checked exception its sync() throws undeclared
+                        throw new IOException("listening point '" + p.name() + "' cannot listen on " + p.transport()
+                                + " " + p.listen().getAddress().getHostAddress() + ":" + p.listen().getPort() + ": "
+                                + e.getMessage()
+                                + (String.valueOf(e.getMessage()).contains("in use") ? " (another process has it)" : ""),
+                                e);
+                    }
                 }
             }
             for (ApplianceConfig.Point p : config.points()) {
