@@ -219,6 +219,12 @@ public final class ProxyMain {
      * without it only loses reloading by signal, which is said).
      */
     static boolean onSighup(Runnable action) {
+        if (sighupIgnored()) {
+            // the JVM keeps an ignored signal ignored: a handler would be accepted and never called
+            System.err.println("this process was started with SIGHUP ignored (nohup, or its supervisor): SIGHUP will "
+                    + "not reload the configuration; start it without nohup (systemd's unit does)");
+            return false;
+        }
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
@@ -239,6 +245,20 @@ public final class ProxyMain {
             System.err.println("reload on SIGHUP is not available in this JVM: " + e);
             return false;
         }
+    }
+
+    /** Whether SIGHUP is ignored in this process (Linux: bit 1 of SigIgn in /proc/self/status). */
+    static boolean sighupIgnored() {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (l.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(l.substring(7).trim(), 16) & 1L) != 0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return false; // not Linux: nothing known
+        }
+        return false;
     }
 
     private static int keygen(java.nio.file.Path dir, PrintStream out, PrintStream err) throws java.io.IOException {

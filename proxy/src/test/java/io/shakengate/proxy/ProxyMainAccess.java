@@ -21,6 +21,11 @@ public final class ProxyMainAccess {
         return ProxyMain.reload(file, appliance, out, out);
     }
 
+    /** Whether this process was started with SIGHUP ignored (nohup): a SIGHUP test cannot run then. */
+    public static boolean sighupIgnored() {
+        return ProxyMain.sighupIgnored();
+    }
+
     /** Installs {@code action} as the SIGHUP handler. */
     public static boolean onSighup(Runnable action) {
         return ProxyMain.onSighup(action);
