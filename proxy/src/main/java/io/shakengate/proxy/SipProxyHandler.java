@@ -319,9 +319,31 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     popRoutes, recordRoute ? sender : null);
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
-        out.sendRequest(ctx, encoded, hop);
+        if (out.reliable() && m.method() != SipMethod.ACK && SipResponses.canAnswer(m)) {
+            // a next hop that refuses the connection: a prompt 503 + Retry-After, not a silent drop
+            m.retain();
+            drain.started();
+            out.sendRequest(ctx, encoded, hop, ok -> {
+                try {
+                    if (!ok) {
+                        counters.count(ProxyCounters.Event.NEXT_HOP_UNREACHABLE);
+                        reply(ctx, m, SipResponses.to(m, 503, "Service Unavailable").header("Retry-After",
+                                Integer.toString(NEXT_HOP_RETRY_AFTER_SECONDS)).build(ctx.alloc()));
+                        sender.flush(ctx);
+                    }
+                } finally {
+                    m.release();
+                    drain.finished();
+                }
+            });
+        } else {
+            out.sendRequest(ctx, encoded, hop);
+        }
         counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
     }
+
+    /** The Retry-After of the 503 for a request whose next hop refused it. */
+    static final int NEXT_HOP_RETRY_AFTER_SECONDS = 5;
 
     /**
      * Sends {@code encoded} when {@code lookup} completes (back on this event loop); a failed lookup, or none

@@ -58,7 +58,9 @@ public final class ProxyCounters {
         /** A reload refused (a bad file, key or chain): the running configuration stays. */
         RELOAD_REFUSED,
         /** Decision log lines not written: over verification.decisionLog.perSecond, or the queue full. */
-        DECISION_LINES_DROPPED;
+        DECISION_LINES_DROPPED,
+        /** Requests whose next hop refused the (TCP/TLS) connection: answered 503 + Retry-After. */
+        NEXT_HOP_UNREACHABLE;
 
         /** The Prometheus HELP text. */
         public String help() {
@@ -105,6 +107,7 @@ public final class ProxyCounters {
                 case RELOADED -> "Configuration reloads applied.";
                 case RELOAD_REFUSED -> "Configuration reloads refused (the running configuration stayed).";
                 case DECISION_LINES_DROPPED -> "Decision log lines not written (over the rate, or the queue full).";
+                case NEXT_HOP_UNREACHABLE -> "Requests whose next hop refused the connection (answered 503).";
             };
         }
 

@@ -20,6 +20,17 @@ public interface SipSender {
     /** Sends a request to {@code nextHop}. */
     void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop);
 
+    /**
+     * Sends a request to {@code nextHop} and tells {@code outcome}, on {@code ctx}'s event loop, whether it
+     * left (false: the next hop could not be reached, e.g. a refused TCP connection). A sender that cannot tell
+     * (UDP) says true.
+     */
+    default void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop,
+                             java.util.function.Consumer<Boolean> outcome) {
+        sendRequest(ctx, message, nextHop);
+        outcome.accept(Boolean.TRUE);
+    }
+
     /** Sends a response towards the previous hop at {@code to}; false if it cannot be delivered. */
     boolean sendResponse(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress to);
 

@@ -73,12 +73,18 @@ public final class TcpSender implements SipSender {
 
     @Override
     public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop) {
+        sendRequest(ctx, message, nextHop, ok -> { });
+    }
+
+    @Override
+    public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop,
+                            java.util.function.Consumer<Boolean> outcome) {
         ChannelFuture f = outbound.compute(nextHop, (hop, existing) -> existing != null
                 && (!existing.isDone() || existing.channel().isActive()) ? existing : connect(ctx, hop));
         if (f.isDone()) {
-            write(f, message);
+            outcome.accept(write(f, message));
         } else {
-            f.addListener(done -> write(f, message));
+            f.addListener(done -> outcome.accept(write(f, message)));
         }
     }
 
@@ -88,12 +94,13 @@ public final class TcpSender implements SipSender {
                 .handler(outboundPipeline.apply(hop)).connect(hop);
     }
 
-    private static void write(ChannelFuture f, ByteBuf message) {
+    private static boolean write(ChannelFuture f, ByteBuf message) {
         if (f.isSuccess() && f.channel().isActive()) {
             f.channel().writeAndFlush(message);
-        } else {
-            message.release();
+            return true;
         }
+        message.release();
+        return false;
     }
 
     @Override
