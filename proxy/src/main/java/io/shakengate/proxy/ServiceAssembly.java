@@ -160,8 +160,13 @@ final class ServiceAssembly {
                     v.decisionLog())).withFamily(config.family().family(new HttpCertificateFetcher(
                     new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()), fetchers, null)));
         }
-        return new ServiceConfig(new AuthenticationService(identities, authentication, client,
-                config.family().family(null)), verification, Map.of());
+        AuthenticationService signing = new AuthenticationService(identities, authentication, client,
+                config.family().family(null));
+        if (config.signing() != null) {
+            signing = signing.withDecisions(io.shakengate.proxy.journal.DecisionLog.journal(
+                    config.signing().decisionLog()));
+        }
+        return new ServiceConfig(signing, verification, Map.of());
     }
 
 }

@@ -42,7 +42,7 @@ final class SipCallFacts {
         return new CallFacts(CallFacts.Front.SIP, m.sender() == null ? null : m.sender().getAddress(), point,
                 trunk(m, settings), calling, called == null ? List.of() : List.of(called),
                 m.header("Attestation-Info"), m.header("Origination-Id"), -1, m.indexOf(SipHeaderName.IDENTITY) >= 0,
-                target(m), diversion(m), priorities(m));
+                target(m), diversion(m), priorities(m), m.callId());
     }
 
     /** The Request-URI as text (an emergency URN is matched on it), or null. */

@@ -144,7 +144,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
      */
     public record Signing(List<IdentityConfig> identities, String defaultIdentity, Attestation attestation,
                           List<AuthenticationPolicy.Rule> rules, AuthenticationPolicy.Delivery delivery,
-                          String trunkHeader, boolean calledFromRequestUri, RepositoryConfig repository) {
+                          String trunkHeader, boolean calledFromRequestUri, RepositoryConfig repository,
+                          io.shakengate.proxy.journal.DecisionLog.Settings decisionLog) {
         /** The default identity. */
         public IdentityConfig defaultIdentityConfig() {
             for (IdentityConfig i : identities) {

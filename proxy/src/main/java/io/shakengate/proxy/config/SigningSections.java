@@ -45,7 +45,7 @@ final class SigningSections {
 
     static Signing signing(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "signing", Set.of("key", "x5u", "chain", "identities", "identity",
-                "attestation", "rules", "delivery", "trunkHeader", "calledNumber", "repository"));
+                "attestation", "rules", "delivery", "trunkHeader", "calledNumber", "repository", "decisionLog"));
         boolean calledFromRequestUri = false;
         if (m.containsKey("calledNumber")) {
             String v = YamlNodes.scalar(m.get("calledNumber"), "signing.calledNumber");
@@ -111,7 +111,7 @@ final class SigningSections {
                 m.containsKey("delivery") ? YamlNodes.choice(m.get("delivery"), "signing.delivery",
                 AuthenticationPolicy.Delivery.class) : AuthenticationPolicy.Delivery.IN_BAND,
                 m.containsKey("trunkHeader") ? YamlNodes.scalar(m.get("trunkHeader"), "signing.trunkHeader") : null,
-                calledFromRequestUri, repository);
+                calledFromRequestUri, repository, StirSections.decisionLog(m.get("decisionLog"), "signing.decisionLog"));
     }
 
     private static String x5u(Node n, String what) {

@@ -218,20 +218,20 @@ final class StirSections {
                 m.containsKey("allowPrivateHosts") && YamlNodes.bool(m.get("allowPrivateHosts"), "allowPrivateHosts"),
                 policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl, Map.copyOf(pointPolicies),
                 m.containsKey("fetchTrust") ? Path.of(YamlNodes.scalar(m.get("fetchTrust"), "verification.fetchTrust"))
-                        : null, x5uPorts(m.get("x5uPorts")), decisionLog(m.get("decisionLog")));
+                        : null, x5uPorts(m.get("x5uPorts")), decisionLog(m.get("decisionLog"), "verification.decisionLog"));
     }
 
-    /** verification.decisionLog: which verifications get a journal line, at most how many a second. */
-    private static io.shakengate.proxy.journal.DecisionLog.Settings decisionLog(Node n) {
+    /** A decisionLog section ({@code what}): which decisions get a journal line, at most how many a second. */
+    static io.shakengate.proxy.journal.DecisionLog.Settings decisionLog(Node n, String what) {
         if (n == null) {
             return io.shakengate.proxy.journal.DecisionLog.Settings.DEFAULT;
         }
-        Map<String, Node> m = YamlNodes.mapping(n, "verification.decisionLog", Set.of("lines", "perSecond"));
+        Map<String, Node> m = YamlNodes.mapping(n, what, Set.of("lines", "perSecond"));
         io.shakengate.proxy.journal.DecisionLog.Settings d = io.shakengate.proxy.journal.DecisionLog.Settings.DEFAULT;
         return new io.shakengate.proxy.journal.DecisionLog.Settings(m.containsKey("lines")
-                ? YamlNodes.choice(m.get("lines"), "verification.decisionLog.lines",
+                ? YamlNodes.choice(m.get("lines"), what + ".lines",
                 io.shakengate.proxy.journal.DecisionLog.Lines.class) : d.lines(),
-                m.containsKey("perSecond") ? YamlNodes.integer(m.get("perSecond"), "verification.decisionLog.perSecond",
+                m.containsKey("perSecond") ? YamlNodes.integer(m.get("perSecond"), what + ".perSecond",
                         1, 100_000) : d.perSecond());
     }
 

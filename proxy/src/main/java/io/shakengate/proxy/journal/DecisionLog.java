@@ -15,10 +15,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
- * One structured journal line per verification decision, so that an operator can grep a Call-ID and see why
- * a call was marked as it was: a JSON object with the time, point, Call-ID, numbers, outcome class, failure
- * reason, RFC 8224 code, verstat, policy action, whether the budget ran out, and how many PASSporTs were
- * checked. Which decisions ({@code lines}: failures, the default; all; off) and at most {@code perSecond}
+ * One structured journal line per decision, so that an operator can grep a Call-ID and see why a call was
+ * marked or signed as it was: for a verification a JSON object with the time, point, Call-ID, numbers,
+ * outcome class, failure reason, RFC 8224 code, verstat, policy action, whether the budget ran out, and how
+ * many PASSporTs were checked; for a signing ({@code "event":"signing"}) the outcome, rule, signing identity,
+ * attestation and delivery (its failures: blocked, out-of-scope, no-numbers). Which decisions ({@code lines}: failures, the default; all; off) and at most {@code perSecond}
  * lines a second (the rest counted {@code decision_lines_dropped}, as are lines that find the queue full).
  *
  * <p>The event loop only formats the line and offers it to a lock-free queue; one daemon thread writes the
@@ -70,6 +71,46 @@ public final class DecisionLog implements Decisions {
         if (!sink.test(line(f, v))) {
             counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
         }
+    }
+
+    @Override
+    public void authenticated(io.shakengate.proxy.stir.CallFacts f, io.shakengate.proxy.stir.Authentication a,
+                              String identity, ProxyCounters counts) {
+        io.shakengate.proxy.stir.Authentication.Outcome o = a.outcome();
+        boolean failure = o == io.shakengate.proxy.stir.Authentication.Outcome.BLOCKED
+                || o == io.shakengate.proxy.stir.Authentication.Outcome.OUT_OF_SCOPE
+                || o == io.shakengate.proxy.stir.Authentication.Outcome.NO_NUMBERS;
+        if (settings.lines() == Lines.OFF || (settings.lines() == Lines.FAILURES && !failure)) {
+            return;
+        }
+        if (!admit(System.currentTimeMillis() / 1000) || !sink.test(line(f, a, identity))) {
+            counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
+        }
+    }
+
+    /** The JSON line of a signing decision. */
+    public static String line(io.shakengate.proxy.stir.CallFacts f, io.shakengate.proxy.stir.Authentication a,
+                              String identity) {
+        StringBuilder b = new StringBuilder(256).append("{\"time\":\"").append(java.time.Instant.now())
+                .append("\",\"event\":\"signing\",\"point\":");
+        Json.quote(b, f.point()).append(",\"callId\":");
+        nullable(b, f.callId()).append(",\"orig\":");
+        nullable(b, f.calling()).append(",\"dest\":[");
+        for (int i = 0; i < f.called().size(); i++) {
+            Json.quote(b.append(i == 0 ? "" : ","), f.called().get(i));
+        }
+        b.append("],\"outcome\":\"").append(a.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .append("\",\"rule\":");
+        nullable(b, a.rule()).append(",\"identity\":");
+        nullable(b, identity).append(",\"attestation\":");
+        nullable(b, a.attestation() == null ? null : a.attestation().name()).append(",\"delivery\":");
+        nullable(b, a.delivery() == null ? null : a.delivery().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                .append(",\"passports\":").append(a.signed() ? 1 + a.family().size() : a.family().size()).append('}');
+        return b.toString();
+    }
+
+    private static StringBuilder nullable(StringBuilder b, String v) {
+        return v == null ? b.append("null") : Json.quote(b, v);
     }
 
     /** Whether one more line fits this second's allowance (a counter per second, no lock). */

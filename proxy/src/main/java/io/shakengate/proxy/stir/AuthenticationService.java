@@ -37,6 +37,7 @@ public final class AuthenticationService {
     private final AuthenticationPolicy policy;
     private final CpsClient publisher;
     private final Family family;
+    private final Decisions decisions;
 
     /**
      * A service signing with {@code signer} (null: this appliance does not sign) by {@code policy},
@@ -57,6 +58,12 @@ public final class AuthenticationService {
     /** A service signing with {@code identities} (null: this appliance does not sign), as above. */
     public AuthenticationService(SigningIdentities identities, AuthenticationPolicy policy, CpsClient publisher,
                                  Family family) {
+        this(identities, policy, publisher, family, Decisions.NONE);
+    }
+
+    private AuthenticationService(SigningIdentities identities, AuthenticationPolicy policy, CpsClient publisher,
+                                  Family family, Decisions decisions) {
+        this.decisions = decisions;
         this.identities = identities;
         this.policy = policy;
         this.publisher = publisher;
@@ -65,12 +72,17 @@ public final class AuthenticationService {
 
     /** This service with the family settings {@code f}. */
     public AuthenticationService withFamily(Family f) {
-        return new AuthenticationService(identities, policy, publisher, f);
+        return new AuthenticationService(identities, policy, publisher, f, decisions);
     }
 
     /** This service signing with {@code next} (a renewal: the same policy, new keys or chains). */
     public AuthenticationService withIdentities(SigningIdentities next) {
-        return new AuthenticationService(next, policy, publisher, family);
+        return new AuthenticationService(next, policy, publisher, family, decisions);
+    }
+
+    /** This service reporting each decision to {@code d} (the decision log). */
+    public AuthenticationService withDecisions(Decisions d) {
+        return new AuthenticationService(identities, policy, publisher, family, d);
     }
 
     /** The signing identities, or null. */
@@ -109,6 +121,14 @@ public final class AuthenticationService {
      * published without delaying the answer. Counted in {@code counts}.
      */
     public Authentication authenticate(CallFacts facts, ProxyCounters counts, byte[][] scratch) {
+        String[] by = new String[1];
+        Authentication a = decide(facts, counts, scratch, by);
+        decisions.authenticated(facts, a, by[0], counts);
+        return a;
+    }
+
+    /** The decision; the name of the identity that signed in {@code by[0]}. */
+    private Authentication decide(CallFacts facts, ProxyCounters counts, byte[][] scratch, String[] by) {
         if (identities == null) {
             return Authentication.none(Authentication.Outcome.NO_SIGNER, null);
         }
@@ -134,19 +154,21 @@ public final class AuthenticationService {
             counts.count(ProxyCounters.Event.IDENTITY_KEPT);
             // a call diverted here that already carries an Identity gets a div PASSporT (RFC 8946 section 4),
             // signed by an identity holding the number it was diverted from
-            SigningIdentity by = diverted(facts) ? identities.choose(d.identity(), facts.diversion(), counts) : null;
-            String div = by == null ? null : div(by.signer(), facts, iat, counts);
+            SigningIdentity divBy = diverted(facts) ? identities.choose(d.identity(), facts.diversion(), counts) : null;
+            by[0] = divBy == null ? null : divBy.name();
+            String div = divBy == null ? null : div(divBy.signer(), facts, iat, counts);
             return Authentication.kept(d.rule(), div == null ? List.of() : List.of(div));
         }
         if (facts.calling() == null || facts.firstCalled() == null) {
             counts.count(ProxyCounters.Event.SIGN_SKIPPED_NO_TN);
             return Authentication.none(Authentication.Outcome.NO_NUMBERS, d.rule());
         }
-        SigningIdentity by = identities.choose(d.identity(), facts.calling(), counts);
-        if (by == null) {
+        SigningIdentity chosen = identities.choose(d.identity(), facts.calling(), counts);
+        if (chosen == null) {
             return Authentication.none(Authentication.Outcome.OUT_OF_SCOPE, d.rule());
         }
-        PassportSigner signer = by.signer();
+        by[0] = chosen.name();
+        PassportSigner signer = chosen.signer();
         boolean requestDecides = d.fromHeaders() || facts.front() == CallFacts.Front.API;
         Attestation attestation = action.attestation();
         String origid = null;
@@ -163,7 +185,7 @@ public final class AuthenticationService {
         int n = signer.writeIdentity(claims, scratch);
         counts.count(ProxyCounters.Event.SIGNED);
         // the div PASSporT is the retargeting provider's: signed by an identity holding the number diverted from
-        SigningIdentity divBy = !diverted ? null : by.covers(facts.diversion()) ? by
+        SigningIdentity divBy = !diverted ? null : chosen.covers(facts.diversion()) ? chosen
                 : identities.choose(d.identity(), facts.diversion(), counts);
         List<String> more = family(signer, divBy == null ? null : divBy.signer(), facts, dest, iat, diverted, counts);
         boolean publish = d.delivery().outOfBand() && publisher != null;

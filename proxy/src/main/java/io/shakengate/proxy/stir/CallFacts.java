@@ -22,16 +22,26 @@ import java.util.List;
  * @param diversion             the canonical number the call was first addressed to, when it was diverted
  *                              (SIP Diversion, RFC 5806), or null
  * @param priorities            the request's Resource-Priority values ({@code ets.0}, RFC 4412); may be empty
+ * @param callId                the SIP Call-ID (for the decision log), or null (the HTTP API)
  */
 public record CallFacts(Front front, InetAddress source, String point, String trunk, String calling,
                         List<String> called, String requestedAttestation, String requestedOrigid, long iat,
-                        boolean identityPresent, String target, String diversion, List<String> priorities) {
+                        boolean identityPresent, String target, String diversion, List<String> priorities,
+                        String callId) {
+    /** Facts without a Call-ID. */
+    public CallFacts(Front front, InetAddress source, String point, String trunk, String calling,
+                     List<String> called, String requestedAttestation, String requestedOrigid, long iat,
+                     boolean identityPresent, String target, String diversion, List<String> priorities) {
+        this(front, source, point, trunk, calling, called, requestedAttestation, requestedOrigid, iat,
+                identityPresent, target, diversion, priorities, null);
+    }
+
     /** Facts without a target, diversion or Resource-Priority. */
     public CallFacts(Front front, InetAddress source, String point, String trunk, String calling,
                      List<String> called, String requestedAttestation, String requestedOrigid, long iat,
                      boolean identityPresent) {
         this(front, source, point, trunk, calling, called, requestedAttestation, requestedOrigid, iat,
-                identityPresent, null, null, List.of());
+                identityPresent, null, null, List.of(), null);
     }
 
     /** The fronts that ask the services. */

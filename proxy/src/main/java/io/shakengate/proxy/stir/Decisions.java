@@ -12,4 +12,8 @@ public interface Decisions {
 
     /** The call {@code f} was verified as {@code v}. */
     void verified(VerificationFacts f, Verification v, ProxyCounters counts);
+
+    /** The call {@code f} was authenticated as {@code a}, signed by the identity {@code identity} (or null). */
+    default void authenticated(CallFacts f, Authentication a, String identity, ProxyCounters counts) {
+    }
 }
