@@ -110,8 +110,27 @@ public final class StirApi {
         }
         @SuppressWarnings("unchecked")
         List<String> destTns = (List<String>) dest;
+        // extensions of ATIS-1000082 for the PASSporT family: "div" names the number the call was first
+        // addressed to (a div PASSporT for the new dest, RFC 8946), "resourcePriority" the request's
+        // Resource-Priority values (an rph PASSporT for those policy authorises, RFC 8443)
+        Object div = request.containsKey("div") ? tnOf(request.get("div"), false) : null;
+        if (div instanceof Response) {
+            return invalid("div", "div must be {\"tn\":\"<the number first called>\"}");
+        }
+        List<String> priorities = new java.util.ArrayList<>(0);
+        Object rp = request.get("resourcePriority");
+        if (rp != null) {
+            if (!(rp instanceof List<?> l) || l.size() > 8 || !l.stream().allMatch(x -> x instanceof String t
+                    && t.matches("[A-Za-z0-9!%'*+_`~-]{1,32}\\.[A-Za-z0-9!%'*+_`~-]{1,32}"))) {
+                return invalid("resourcePriority", "resourcePriority must be a list of at most 8 values such as "
+                        + "\"ets.0\" (RFC 4412 namespace.priority)");
+            }
+            for (Object x : l) {
+                priorities.add((String) x);
+            }
+        }
         Authentication a = service.authenticate(new CallFacts(CallFacts.Front.API, client, POINT, null, (String) orig,
-                destTns, (String) attest, id, seconds, false), counts, new byte[1][]);
+                destTns, (String) attest, id, seconds, false, null, (String) div, priorities), counts, new byte[1][]);
         if (!a.signed()) {
             return ApiErrors.policy(403, "POL4003", "Signing refused by policy: %1",
                     a.outcome() == Authentication.Outcome.BLOCKED ? "the call is blocked"
@@ -122,7 +141,7 @@ public final class StirApi {
         StringBuilder b = new StringBuilder(identity.length() + 48).append("{\"signingResponse\":{\"identity\":");
         Json.quote(b, identity);
         if (!a.family().isEmpty()) {
-            // an extension of ATIS-1000082: the other PASSporTs signed for the call (rcd for a branded number),
+            // an extension of ATIS-1000082: the other PASSporTs signed for the call (div, rcd, rph),
             // each an Identity header value, after the SHAKEN one
             b.append(",\"identities\":[");
             Json.quote(b, identity);
