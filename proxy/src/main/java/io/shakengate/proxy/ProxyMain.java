@@ -117,7 +117,7 @@ public final class ProxyMain {
                     }
                     java.security.PrivateKey key = io.shakengate.crypto.sign.SigningKeys.readPrivateKey(
                             java.nio.file.Path.of(args[1]));
-                    java.security.PublicKey pub = publicOf(key);
+                    java.security.PublicKey pub = io.shakengate.crypto.sign.SigningKeys.publicOf(key);
                     out.print(io.shakengate.crypto.x509.CertificateRequests.csrPem(
                             new java.security.KeyPair(pub, key), args[2], args[3], args[4]));
                     return EXIT_OK;
@@ -281,18 +281,6 @@ public final class ProxyMain {
                 io.shakengate.crypto.x509.CertificateRequests.publicKeyPem(keys));
         out.println("wrote " + key + " and " + dir.resolve("signing-key.pub.pem"));
         return EXIT_OK;
-    }
-
-    /** The public key of a P-256 private key (Q = d·G), computed with BouncyCastle. */
-    private static java.security.PublicKey publicOf(java.security.PrivateKey key) throws Exception {
-        java.security.interfaces.ECPrivateKey ec = (java.security.interfaces.ECPrivateKey) key;
-        org.bouncycastle.jce.spec.ECNamedCurveParameterSpec curve =
-                org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec("secp256r1");
-        org.bouncycastle.math.ec.ECPoint q = curve.getG().multiply(ec.getS()).normalize();
-        java.security.spec.ECPublicKeySpec spec = new java.security.spec.ECPublicKeySpec(
-                new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
-                ec.getParams());
-        return java.security.KeyFactory.getInstance("EC").generatePublic(spec);
     }
 
     private static String version() {

@@ -53,34 +53,6 @@ final class ServiceAssembly {
         }
     }
 
-    /** A TLS context trusting the CA certificates of the PEM bundle {@code file} (x5u fetches). */
-    static javax.net.ssl.SSLContext fetchTls(java.nio.file.Path file) throws IOException {
-        List<java.security.cert.X509Certificate> cas;
-        try {
-            cas = io.shakengate.crypto.x509.Pem.readCertificates(file);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-        if (cas.isEmpty()) {
-            throw new IOException(file + " holds no certificate");
-        }
-        try {
-            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            for (int i = 0; i < cas.size(); i++) {
-                ks.setCertificateEntry("ca" + i, cas.get(i));
-            }
-            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
-        }
-    }
-
     /** The verified revocation list the configuration names, or null; a refused one names the setting and why. */
     static java.security.cert.X509CRL crl(ApplianceConfig.Crl c) throws IOException {
         if (c == null) {
@@ -134,7 +106,7 @@ final class ServiceAssembly {
             PassportVerifier.Config settings = new PassportVerifier.Config(v.freshnessSeconds(), v.x5uPorts(),
                     v.allowPrivateHosts(), false);
             javax.net.ssl.SSLContext fetchTls = v.fetchTrust() == null ? null : readFile("verification.fetchTrust",
-                    () -> fetchTls(v.fetchTrust()));
+                    () -> io.shakengate.proxy.transport.TrustedCas.tls(v.fetchTrust()));
             ChainValidator chains = new ChainValidator(readFile("verification.trustAnchors",
                     () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl()));
             PassportVerifier before = previous == null || previous.verification() == null ? null

@@ -57,6 +57,23 @@ public final class SigningKeys {
         return requireP256(key, source);
     }
 
+    /** The public key of a P-256 private key (Q = d·G, with BouncyCastle's curve arithmetic). */
+    public static PublicKey publicOf(PrivateKey key) {
+        if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
+            throw new IllegalArgumentException("not an EC private key: " + key.getAlgorithm());
+        }
+        org.bouncycastle.jce.spec.ECNamedCurveParameterSpec curve =
+                org.bouncycastle.jce.ECNamedCurveTable.getParameterSpec("secp256r1");
+        org.bouncycastle.math.ec.ECPoint q = curve.getG().multiply(ec.getS()).normalize();
+        try {
+            return java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.ECPublicKeySpec(
+                    new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
+                    ec.getParams()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a P-256 key: " + e.getMessage(), e);
+        }
+    }
+
     /** The P-256 public key in {@code pem}; {@code source} names it in errors. */
     public static PublicKey publicKey(String pem, String source) {
         Object o = readPem(pem, source);

@@ -154,6 +154,23 @@ public final class TestPki {
         }
     }
 
+    /** A TLS client context trusting this PKI's root (for HTTPS to {@link #tlsServer()} certificates). */
+    public javax.net.ssl.SSLContext clientTls() {
+        try {
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("root", root.cert);
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
+            c.init(null, tmf.getTrustManagers(), null);
+            return c;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A CRL by the intermediate revoking {@code revoked}. */
     public X509CRL crlRevoking(X509Certificate revoked) {
         try {

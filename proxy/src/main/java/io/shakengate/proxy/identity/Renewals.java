@@ -174,7 +174,7 @@ public final class Renewals {
         javax.net.ssl.SSLContext tls;
         KeyPair account;
         try {
-            tls = acme.trust() == null ? null : io.shakengate.proxy.ServiceAssemblyAccess.fetchTls(acme.trust());
+            tls = acme.trust() == null ? null : io.shakengate.proxy.transport.TrustedCas.tls(acme.trust());
             account = accountKey(acme.accountKey());
         } catch (IOException e) {
             throw new AcmeEnrollment.EnrollmentException(AcmeEnrollment.Failure.WRITE_FAILED, e.getMessage(), e);
@@ -190,8 +190,7 @@ public final class Renewals {
         List<X509Certificate> chain = AcmeEnrollment.order(AcmeEnrollment.session(acme.directory(), tls, timeout,
                 token), account, acme.contact(), new AcmeEnrollment.Request(new Identifier("TNAuthList",
                 SpcTokens.identifierValue(acme.tnAuthList())), TkAuthChallenge.TYPE, token), csr, timeout);
-        String problem = IdentityLoader.problem(chain, key.getPrivate(), acme.tnAuthList(), provider,
-                clock.getAsLong());
+        String problem = IdentityLoader.problem(chain, key.getPrivate(), acme.tnAuthList(), clock.getAsLong());
         if (problem != null) {
             throw new AcmeEnrollment.EnrollmentException(AcmeEnrollment.Failure.CHAIN_REFUSED,
                     "the chain issued is refused: " + problem, null);
@@ -226,22 +225,11 @@ public final class Renewals {
             write(file, CertificateRequests.privateKeyPem(k), true);
             return k;
         }
-        java.security.interfaces.ECPrivateKey priv = (java.security.interfaces.ECPrivateKey)
-                SigningKeys.readPrivateKey(file);
-        return new KeyPair(publicOf(priv), priv);
-    }
-
-    /** The public key of a P-256 private key (d x G, with BouncyCastle's curve arithmetic). */
-    static java.security.PublicKey publicOf(java.security.interfaces.ECPrivateKey priv) throws IOException {
+        java.security.PrivateKey priv = SigningKeys.readPrivateKey(file);
         try {
-            org.bouncycastle.asn1.x9.X9ECParameters p = org.bouncycastle.asn1.x9.ECNamedCurveTable.getByName("P-256");
-            org.bouncycastle.math.ec.ECPoint q = p.getG().multiply(priv.getS()).normalize();
-            java.security.spec.ECPoint w = new java.security.spec.ECPoint(q.getAffineXCoord().toBigInteger(),
-                    q.getAffineYCoord().toBigInteger());
-            return java.security.KeyFactory.getInstance("EC").generatePublic(
-                    new java.security.spec.ECPublicKeySpec(w, priv.getParams()));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("the ACME account key is not a P-256 key: " + e.getMessage(), e);
+            return new KeyPair(SigningKeys.publicOf(priv), priv);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the ACME account key " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -106,8 +106,10 @@ public final class MetricsServer implements AutoCloseable {
         }
         family(b, "shakengate_stage_latency_seconds", "histogram",
                 "Time an INVITE spends inside the appliance, per stage (sum approximated from the recorded values).");
+        Histogram[] snapshots = new Histogram[StageLatency.Stage.values().length];
         for (StageLatency.Stage s : StageLatency.Stage.values()) {
             Histogram h = latency.snapshot(s);
+            snapshots[s.ordinal()] = h;
             String stage = s.name().toLowerCase(Locale.ROOT);
             for (double le : BUCKETS) {
                 long n = h.getTotalCount() == 0 ? 0 : h.getCountBetweenValues(0, (long) (le * 1e9));
@@ -124,7 +126,7 @@ public final class MetricsServer implements AutoCloseable {
         family(b, "shakengate_stage_latency_max_seconds", "gauge", "The longest time recorded per stage.");
         for (StageLatency.Stage s : StageLatency.Stage.values()) {
             b.append("shakengate_stage_latency_max_seconds{stage=\"").append(s.name().toLowerCase(Locale.ROOT))
-                    .append("\"} ").append(seconds(latency.snapshot(s).getMaxValue())).append('\n');
+                    .append("\"} ").append(seconds(snapshots[s.ordinal()].getMaxValue())).append('\n');
         }
         ProcessMetrics.render(b);
         return b.toString();

@@ -80,15 +80,7 @@ class IdentityReloadTest {
 
     /** The end entity the certificate repository serves at the identity's x5u, fetched over HTTPS. */
     private static java.security.cert.X509Certificate servedEndEntity(Appliance a, TestPki pki) throws Exception {
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", pki.root.cert());
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        byte[] pem = java.net.http.HttpClient.newBuilder().sslContext(ctx).build().send(java.net.http.HttpRequest
+        byte[] pem = java.net.http.HttpClient.newBuilder().sslContext(pki.clientTls()).build().send(java.net.http.HttpRequest
                 .newBuilder(java.net.URI.create("https://127.0.0.1:" + a.identities().repositoryAddress().getPort()
                         + "/sti/carrier.pem")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray()).body();
         return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")

@@ -9,13 +9,11 @@ import org.shredzone.acme4j.Identifier;
 import org.shredzone.acme4j.util.CSRBuilder;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -54,16 +52,6 @@ class PebbleTest {
         return Files.isExecutable(Path.of("/usr/bin/pebble"));
     }
 
-    private SSLContext trusting(TestPki pki) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", pki.root.cert());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
-        return c;
-    }
 
     private int[] startPebble(TestPki pki) throws Exception {
         TestPki.Issued tls = pki.tlsServer();
@@ -109,7 +97,7 @@ class PebbleTest {
         assertTrue(installed(), "pebble is not installed (.ci/run installs it: apt-get install pebble)");
         TestPki pki = new TestPki(System.currentTimeMillis());
         int[] ports = startPebble(pki);
-        SSLContext tls = trusting(pki);
+        SSLContext tls = pki.clientTls();
         Duration timeout = Duration.ofSeconds(20);
         URI directory = URI.create("https://127.0.0.1:" + ports[0] + "/dir");
         KeyPair account = io.shakengate.crypto.x509.CertificateRequests.newKeyPair();
@@ -121,8 +109,7 @@ class PebbleTest {
         assertEquals(first.getPublic(), chain.get(0).getPublicKey(), "issued for our key");
         assertTrue(chain.size() >= 2, "the chain with its intermediate: " + chain.size());
         assertTrue(chain.get(0).getSubjectAlternativeNames().toString().contains("sti.shakengate.test"));
-        assertTrue(IdentityLoader.holds(chain.get(0).getPublicKey(), first.getPrivate(),
-                io.shakengate.crypto.sign.EcdsaProvider.selected()));
+        assertTrue(IdentityLoader.holds(chain.get(0).getPublicKey(), first.getPrivate()));
 
         KeyPair second = io.shakengate.crypto.x509.CertificateRequests.newKeyPair();
         List<X509Certificate> renewed = AcmeEnrollment.order(AcmeEnrollment.session(directory, tls, timeout, null),

@@ -14,8 +14,6 @@ import io.shakengate.proxy.metrics.ProxyCounters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
@@ -52,16 +49,6 @@ class RenewalUnderLoadTest {
     @TempDir
     Path dir;
 
-    private static SSLContext trusting(TestPki pki) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("root", pki.root.cert());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext c = SSLContext.getInstance("TLS");
-        c.init(null, tmf.getTrustManagers(), null);
-        return c;
-    }
 
     @Test
     void aRenewalUnderLoadLosesNoCallAndTheNextCallsCarryTheNewCertificate() throws Exception {
@@ -123,7 +110,7 @@ class RenewalUnderLoadTest {
                 assertEquals(0, uasExit, "every INVITE signed: " + detail);
                 assertEquals(calls, appliance.server().counters().get(ProxyCounters.Event.SIGNED), detail);
 
-                HttpResponse<byte[]> r = HttpClient.newBuilder().sslContext(trusting(pki)).build().send(
+                HttpResponse<byte[]> r = HttpClient.newBuilder().sslContext(pki.clientTls()).build().send(
                         HttpRequest.newBuilder(URI.create(x5u)).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 assertEquals(200, r.statusCode());
