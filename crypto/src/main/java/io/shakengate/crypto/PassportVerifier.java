@@ -96,6 +96,16 @@ public final class PassportVerifier {
         return new PassportVerifier(config, certificates, chains, clock, verifiers, verified);
     }
 
+    /** This verifier fetching certificates from {@code other}, keeping its chains and remembered outcomes. */
+    public PassportVerifier withCertificates(CertificateSource other) {
+        return new PassportVerifier(config, other, chains, clock, verifiers, verified);
+    }
+
+    /** Where it gets certificates (the x5u cache). */
+    public CertificateSource certificates() {
+        return certificates;
+    }
+
     /**
      * This verifier remembering at most {@code maxEntries} signature outcomes (1: practically none; benchmarks
      * that must pay for every signature use it), keeping its certificate source and chains.

@@ -284,7 +284,7 @@ public final class Appliance implements AutoCloseable {
         }
         ApplianceConfig.CpsServe serve = config.cps().serve();
         ApplianceConfig.Verification v = config.verification();
-        CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
+        CertificateCache cache = new CertificateCache(v.cache(),
                 new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()),
                         fetchers, null), System::currentTimeMillis);
         io.shakengate.crypto.cps.CpsTokens.Verifier tokens = new io.shakengate.crypto.cps.CpsTokens.Verifier(

@@ -112,12 +112,14 @@ final class ServiceAssembly {
             PassportVerifier before = previous == null || previous.verification() == null ? null
                     : previous.verification().verifier();
             PassportVerifier verifier;
-            if (before != null && before.config().equals(settings) && v.fetchTrust() == null) {
-                verifier = before.withChains(chains);
+            HttpCertificateFetcher fetcher = new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000,
+                    65536, v.allowPrivateHosts()), fetchers, fetchTls);
+            if (before != null && before.config().equals(settings)
+                    && before.certificates() instanceof CertificateCache kept && kept.config().equals(v.cache())) {
+                // the x5u cache outlives the reload; fetches from now on with this reload's fetchTrust
+                verifier = before.withChains(chains).withCertificates(kept.withFetcher(fetcher));
             } else {
-                CertificateCache cache = new CertificateCache(CertificateCache.Config.DEFAULT,
-                        new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536,
-                                v.allowPrivateHosts()), fetchers, fetchTls), System::currentTimeMillis);
+                CertificateCache cache = new CertificateCache(v.cache(), fetcher, System::currentTimeMillis);
                 verifier = new PassportVerifier(settings, cache, chains, () -> System.currentTimeMillis() / 1000,
                         provider);
             }

@@ -83,15 +83,38 @@ public final class CertificateCache implements CertificateSource {
     private final Config config;
     private final CertificateFetcher fetcher;
     private final LongSupplier clockMillis;
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Chain>> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, Breaker> breakers = new ConcurrentHashMap<>();
+    private final Map<String, Entry> entries;
+    private final Map<String, CompletableFuture<Chain>> inFlight;
+    private final Map<String, Breaker> breakers;
 
     /** A cache fetching with {@code fetcher}; {@code clockMillis} is the time source (injectable for tests). */
     public CertificateCache(Config config, CertificateFetcher fetcher, LongSupplier clockMillis) {
+        this(config, fetcher, clockMillis, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(),
+                new ConcurrentHashMap<>());
+    }
+
+    private CertificateCache(Config config, CertificateFetcher fetcher, LongSupplier clockMillis,
+                             Map<String, Entry> entries, Map<String, CompletableFuture<Chain>> inFlight,
+                             Map<String, Breaker> breakers) {
         this.config = config;
         this.fetcher = fetcher;
         this.clockMillis = clockMillis;
+        this.entries = entries;
+        this.inFlight = inFlight;
+        this.breakers = breakers;
+    }
+
+    /**
+     * A cache sharing this one's entries, fetches under way and circuit breakers, fetching from now on with
+     * {@code other} (a reload with another TLS trust for x5u: what was fetched stays until it expires).
+     */
+    public CertificateCache withFetcher(CertificateFetcher other) {
+        return new CertificateCache(config, other, clockMillis, entries, inFlight, breakers);
+    }
+
+    /** The settings. */
+    public Config config() {
+        return config;
     }
 
     @Override

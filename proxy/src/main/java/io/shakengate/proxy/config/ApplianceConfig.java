@@ -181,7 +181,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     public record Verification(Path trustAnchors, int budgetMillis, int freshnessSeconds, boolean allowPrivateHosts,
                                VerificationPolicy policy, String policyText, Crl crl,
                                Map<String, VerificationPolicy> pointPolicies, Path fetchTrust, Set<Integer> x5uPorts,
-                               io.shakengate.proxy.journal.DecisionLog.Settings decisionLog) {
+                               io.shakengate.proxy.journal.DecisionLog.Settings decisionLog,
+                               io.shakengate.crypto.cache.CertificateCache.Config cache) {
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.shakengate.proxy.config;
 
+import io.shakengate.crypto.cache.CertificateCache;
+
 import io.shakengate.proxy.config.ApplianceConfig.Cps;
 import io.shakengate.proxy.config.ApplianceConfig.CpsServe;
 import io.shakengate.proxy.config.ApplianceConfig.Crl;
@@ -161,7 +163,7 @@ final class StirSections {
     static ApplianceConfig.Verification verification(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "verification", Set.of("trustAnchors", "budgetMillis",
                 "freshnessSeconds", "allowPrivateHosts", "policy", "crl", "pointPolicies", "resultHeaders", "fetchTrust",
-                "x5uPorts", "decisionLog"));
+                "x5uPorts", "decisionLog", "cache"));
         Crl crl = null;
         if (m.containsKey("crl")) {
             Node c = m.get("crl");
@@ -218,7 +220,39 @@ final class StirSections {
                 m.containsKey("allowPrivateHosts") && YamlNodes.bool(m.get("allowPrivateHosts"), "allowPrivateHosts"),
                 policy, text.length() == 0 ? "all forward-verstat" : text.toString(), crl, Map.copyOf(pointPolicies),
                 m.containsKey("fetchTrust") ? Path.of(YamlNodes.scalar(m.get("fetchTrust"), "verification.fetchTrust"))
-                        : null, x5uPorts(m.get("x5uPorts")), decisionLog(m.get("decisionLog"), "verification.decisionLog"));
+                        : null, x5uPorts(m.get("x5uPorts")), decisionLog(m.get("decisionLog"), "verification.decisionLog"),
+                cache(m.get("cache")));
+    }
+
+    /**
+     * The x5u certificate cache: every bound a setting, defaults those of {@link CertificateCache.Config#DEFAULT}
+     * (ATIS-1000074 asks for at least 24 h; a lab may go lower).
+     */
+    private static CertificateCache.Config cache(Node n) {
+        CertificateCache.Config d = CertificateCache.Config.DEFAULT;
+        if (n == null) {
+            return d;
+        }
+        Map<String, Node> m = YamlNodes.mapping(n, "verification.cache", Set.of("maxEntries", "minTtlSeconds",
+                "maxTtlSeconds", "failureTtlSeconds", "refreshAheadSeconds", "breakerFailures", "breakerOpenSeconds"));
+        long min = seconds(m, "minTtlSeconds", d.minTtlMillis(), 1, 30 * 86_400);
+        long max = seconds(m, "maxTtlSeconds", d.maxTtlMillis(), 1, 30 * 86_400);
+        if (max < min) {
+            throw YamlNodes.error(m.containsKey("maxTtlSeconds") ? m.get("maxTtlSeconds") : m.get("minTtlSeconds"),
+                    "verification.cache: maxTtlSeconds (" + max / 1000 + ") is below minTtlSeconds (" + min / 1000 + ")");
+        }
+        return new CertificateCache.Config(m.containsKey("maxEntries") ? YamlNodes.integer(m.get("maxEntries"),
+                "verification.cache.maxEntries", 1, 10_000_000) : d.maxEntries(), min, max,
+                seconds(m, "failureTtlSeconds", d.failureTtlMillis(), 1, 3600),
+                seconds(m, "refreshAheadSeconds", d.refreshAheadMillis(), 0, 86_400),
+                m.containsKey("breakerFailures") ? YamlNodes.integer(m.get("breakerFailures"),
+                        "verification.cache.breakerFailures", 1, 1000) : d.breakerFailures(),
+                seconds(m, "breakerOpenSeconds", d.breakerOpenMillis(), 1, 3600));
+    }
+
+    /** {@code key} of {@code m} in seconds (between min and max), as milliseconds; {@code dflt} when absent. */
+    private static long seconds(Map<String, Node> m, String key, long dflt, int min, int max) {
+        return m.containsKey(key) ? 1000L * YamlNodes.integer(m.get(key), "verification.cache." + key, min, max) : dflt;
     }
 
     /** A decisionLog section ({@code what}): which decisions get a journal line, at most how many a second. */
