@@ -274,7 +274,7 @@ public final class Appliance implements AutoCloseable {
 
     /**
      * The CPS served on the API listener, or null: tokens checked against the verification section's trust
-     * anchors (read at start; a reload does not change them), PASSporTs in the embedded store, swept every
+     * anchors, their x5u fetched by its rules (read at start; a reload does not change them), PASSporTs in the embedded store, swept every
      * second on an event loop.
      */
     private static io.shakengate.proxy.cps.CpsServer cpsServer(ApplianceConfig config, ExecutorService fetchers,
@@ -284,12 +284,15 @@ public final class Appliance implements AutoCloseable {
         }
         ApplianceConfig.CpsServe serve = config.cps().serve();
         ApplianceConfig.Verification v = config.verification();
+        // the CPS's clients' x5u: fetched like the verification section's (its fetchTrust, x5uPorts and cache)
+        javax.net.ssl.SSLContext fetchTls = v.fetchTrust() == null ? null : ServiceAssembly.readFile(
+                "verification.fetchTrust", () -> io.shakengate.proxy.transport.TrustedCas.tls(v.fetchTrust()));
         CertificateCache cache = new CertificateCache(v.cache(),
                 new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()),
-                        fetchers, null), System::currentTimeMillis);
+                        fetchers, fetchTls), System::currentTimeMillis);
         io.shakengate.crypto.cps.CpsTokens.Verifier tokens = new io.shakengate.crypto.cps.CpsTokens.Verifier(
                 serve.audience(), v.freshnessSeconds(), 60, new PassportVerifier.Config(v.freshnessSeconds(),
-                Set.of(443, 8443), v.allowPrivateHosts(), false), cache,
+                v.x5uPorts(), v.allowPrivateHosts(), false), cache,
                 new ChainValidator(ServiceAssembly.readFile("verification.trustAnchors",
                         () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), ServiceAssembly.crl(v.crl())),
                 () -> System.currentTimeMillis() / 1000, EcdsaProvider.selected());

@@ -49,6 +49,20 @@ final class ProcessMetrics {
             b.append("jvm_buffer_pool_used_bytes{pool=\"").append(p.getName().replace("\"", "'")).append("\"} ")
                     .append(p.getMemoryUsed()).append('\n');
         }
+        long afterGc = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage u = pool.getType() == java.lang.management.MemoryType.HEAP
+                    ? pool.getCollectionUsage() : null;
+            afterGc += u == null ? 0 : u.getUsed();
+        }
+        MetricsServer.family(b, "jvm_memory_heap_after_gc_bytes", "gauge",
+                "Heap in use after the last collection of each pool (the live set, for leak watching).");
+        b.append("jvm_memory_heap_after_gc_bytes ").append(afterGc).append('\n');
+        MetricsServer.family(b, "netty_direct_memory_used_bytes", "gauge",
+                "Direct memory held by Netty's default allocator (SIP and HTTP buffers; -1: not measured).");
+        b.append("netty_direct_memory_used_bytes ").append(io.netty.buffer.ByteBufAllocator.DEFAULT
+                instanceof io.netty.buffer.ByteBufAllocatorMetricProvider m ? m.metric().usedDirectMemory() : -1)
+                .append('\n');
         MetricsServer.family(b, "jvm_threads_current", "gauge", "Live JVM threads.");
         b.append("jvm_threads_current ").append(ManagementFactory.getThreadMXBean().getThreadCount()).append('\n');
         MetricsServer.family(b, "jvm_gc_collection_seconds_total", "counter", "Time spent in garbage collection.");
