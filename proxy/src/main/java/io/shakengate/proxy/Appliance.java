@@ -41,6 +41,8 @@ public final class Appliance implements AutoCloseable {
     /** The API's bearer tokens, re-read at every reload. */
     private final java.util.concurrent.atomic.AtomicReference<List<String>> apiTokens;
     private final ExecutorService fetchers;
+    /** The HTTP clients a reload keeps while their recipe is unchanged. */
+    private final FetchClients fetchClients;
     private final List<InetSocketAddress> bound;
     /** The services every handler reads once per message; a reload swaps them in one step. */
     private final java.util.concurrent.atomic.AtomicReference<ServiceConfig> services;
@@ -48,14 +50,15 @@ public final class Appliance implements AutoCloseable {
     private io.shakengate.proxy.identity.IdentityOps identities;
 
     private Appliance(ProxyServer server, MetricsServer metrics, io.shakengate.proxy.http.HttpApiServer api,
-                      java.util.concurrent.atomic.AtomicReference<List<String>> apiTokens, ExecutorService fetchers,
+                      java.util.concurrent.atomic.AtomicReference<List<String>> apiTokens, FetchClients clients,
                       List<InetSocketAddress> bound, java.util.concurrent.atomic.AtomicReference<ServiceConfig> services,
                       ApplianceConfig config) {
         this.server = server;
         this.metrics = metrics;
         this.api = api;
         this.apiTokens = apiTokens;
-        this.fetchers = fetchers;
+        this.fetchers = clients.executor();
+        this.fetchClients = clients;
         this.bound = bound;
         this.services = services;
         this.config = config;
@@ -81,7 +84,7 @@ public final class Appliance implements AutoCloseable {
         }
         identities.check(next);
         // named next hops as the reloaded file's lookups found them (the points started with older addresses)
-        ServiceConfig resolved = ServiceAssembly.resolve(next, fetchers, services.get()).withNextHops(namedNextHops(next));
+        ServiceConfig resolved = ServiceAssembly.resolve(next, fetchClients, services.get()).withNextHops(namedNextHops(next));
         List<String> tokens = apiTokens(next.api());
         services.set(resolved);
         identities.reloaded(next);
@@ -277,7 +280,7 @@ public final class Appliance implements AutoCloseable {
      * anchors, their x5u fetched by its rules (read at start; a reload does not change them), PASSporTs in the embedded store, swept every
      * second on an event loop.
      */
-    private static io.shakengate.proxy.cps.CpsServer cpsServer(ApplianceConfig config, ExecutorService fetchers,
+    private static io.shakengate.proxy.cps.CpsServer cpsServer(ApplianceConfig config, FetchClients clients,
                                                                ProxyServer server) throws IOException {
         if (config.cps() == null || config.cps().serve() == null) {
             return null;
@@ -285,11 +288,8 @@ public final class Appliance implements AutoCloseable {
         ApplianceConfig.CpsServe serve = config.cps().serve();
         ApplianceConfig.Verification v = config.verification();
         // the CPS's clients' x5u: fetched like the verification section's (its fetchTrust, x5uPorts and cache)
-        javax.net.ssl.SSLContext fetchTls = v.fetchTrust() == null ? null : ServiceAssembly.readFile(
-                "verification.fetchTrust", () -> io.shakengate.proxy.transport.TrustedCas.tls(v.fetchTrust()));
-        CertificateCache cache = new CertificateCache(v.cache(),
-                new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()),
-                        fetchers, fetchTls), System::currentTimeMillis);
+        CertificateCache cache = new CertificateCache(v.cache(), ServiceAssembly.x5uFetcher(clients, v, true),
+                System::currentTimeMillis);
         io.shakengate.crypto.cps.CpsTokens.Verifier tokens = new io.shakengate.crypto.cps.CpsTokens.Verifier(
                 serve.audience(), v.freshnessSeconds(), 60, new PassportVerifier.Config(v.freshnessSeconds(),
                 v.x5uPorts(), v.allowPrivateHosts(), false), cache,
@@ -318,6 +318,7 @@ public final class Appliance implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        FetchClients clients = new FetchClients(fetchers);
         ProxyServer server = null;
         ApplianceConfig.Crl fetched = config.verification() == null ? null : config.verification().crl();
         CrlFetcher crlFetcher = fetched == null || fetched.url() == null ? null : new CrlFetcher(fetched);
@@ -332,7 +333,7 @@ public final class Appliance implements AutoCloseable {
         }
         try {
             java.util.concurrent.atomic.AtomicReference<ServiceConfig> services =
-                    new java.util.concurrent.atomic.AtomicReference<>(resolve(config, fetchers));
+                    new java.util.concurrent.atomic.AtomicReference<>(ServiceAssembly.resolve(config, clients, null));
             server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
             limitRouteLookups(server, config);
             List<InetSocketAddress> bound = new java.util.ArrayList<>();
@@ -374,7 +375,7 @@ public final class Appliance implements AutoCloseable {
             java.util.concurrent.atomic.AtomicReference<List<String>> tokens =
                     new java.util.concurrent.atomic.AtomicReference<>(apiTokens(config.api()));
             io.shakengate.proxy.http.HttpApiServer api = null;
-            io.shakengate.proxy.cps.CpsServer cps = cpsServer(config, fetchers, server);
+            io.shakengate.proxy.cps.CpsServer cps = cpsServer(config, clients, server);
             if (config.api() != null) {
                 ApplianceConfig.Api a = config.api();
                 api = new io.shakengate.proxy.http.HttpApiServer(server.group(), server.transports(), a.listen(),
@@ -388,7 +389,7 @@ public final class Appliance implements AutoCloseable {
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
                     () -> (cps == null ? "" : cps.metrics()) + (listener == null ? "" : listener.answers().metrics())
                             + (ops.get() == null ? "" : ops.get().metrics()));
-            Appliance appliance = new Appliance(server, metrics, api, tokens, fetchers, List.copyOf(bound), services,
+            Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,
                     config);
             try {
                 appliance.identities = io.shakengate.proxy.identity.IdentityOps.start(config, services,

@@ -80,6 +80,13 @@ final class ServiceAssembly {
      */
     static ServiceConfig resolve(ApplianceConfig config, ExecutorService fetchers, ServiceConfig previous)
             throws IOException {
+        return resolve(config, new FetchClients(fetchers), previous);
+    }
+
+    /** As {@link #resolve(ApplianceConfig, ExecutorService, ServiceConfig)}, HTTP clients kept in {@code clients}. */
+    static ServiceConfig resolve(ApplianceConfig config, FetchClients clients, ServiceConfig previous)
+            throws IOException {
+        ExecutorService fetchers = clients.executor();
         EcdsaProvider provider = EcdsaProvider.selected();
         io.shakengate.proxy.stir.SigningIdentities identities = null;
         PassportSigner signer = null;
@@ -96,28 +103,27 @@ final class ServiceAssembly {
         ApplianceConfig.Cps cps = config.cps();
         io.shakengate.proxy.cps.CpsClient client = null;
         if (cps != null && !cps.targets().isEmpty()) {
-            client = new io.shakengate.proxy.cps.CpsClient(new io.shakengate.proxy.cps.CpsClient.Settings(cps.targets(),
-                    cps.spc(), cps.retentionSeconds(), cps.timeoutMillis()), fetchers,
-                    () -> System.currentTimeMillis() / 1000);
+            io.shakengate.proxy.cps.CpsClient.Settings cs = new io.shakengate.proxy.cps.CpsClient.Settings(
+                    cps.targets(), cps.spc(), cps.retentionSeconds(), cps.timeoutMillis());
+            client = clients.get("cps " + cs, io.shakengate.proxy.cps.CpsClient.class,
+                    () -> new io.shakengate.proxy.cps.CpsClient(cs, fetchers, () -> System.currentTimeMillis() / 1000));
         }
         VerificationService verification = null;
         if (config.verification() != null) {
             ApplianceConfig.Verification v = config.verification();
             PassportVerifier.Config settings = new PassportVerifier.Config(v.freshnessSeconds(), v.x5uPorts(),
                     v.allowPrivateHosts(), false);
-            javax.net.ssl.SSLContext fetchTls = v.fetchTrust() == null ? null : readFile("verification.fetchTrust",
-                    () -> io.shakengate.proxy.transport.TrustedCas.tls(v.fetchTrust()));
             ChainValidator chains = new ChainValidator(readFile("verification.trustAnchors",
                     () -> TrustAnchors.load(v.trustAnchors(), List.of(), new Date())), crl(v.crl()));
             PassportVerifier before = previous == null || previous.verification() == null ? null
                     : previous.verification().verifier();
             PassportVerifier verifier;
-            HttpCertificateFetcher fetcher = new HttpCertificateFetcher(new HttpCertificateFetcher.Limits(1000, 2000,
-                    65536, v.allowPrivateHosts()), fetchers, fetchTls);
+            HttpCertificateFetcher fetcher = x5uFetcher(clients, v, true);
             if (before != null && before.config().equals(settings)
                     && before.certificates() instanceof CertificateCache kept && kept.config().equals(v.cache())) {
-                // the x5u cache outlives the reload; fetches from now on with this reload's fetchTrust
-                verifier = before.withChains(chains).withCertificates(kept.withFetcher(fetcher));
+                // the x5u cache outlives the reload; a changed fetchTrust bundle fetches with a new client from now on
+                verifier = before.withChains(chains).withCertificates(kept.fetcher() == fetcher ? kept
+                        : kept.withFetcher(fetcher));
             } else {
                 CertificateCache cache = new CertificateCache(v.cache(), fetcher, System::currentTimeMillis);
                 verifier = new PassportVerifier(settings, cache, chains, () -> System.currentTimeMillis() / 1000,
@@ -131,8 +137,7 @@ final class ServiceAssembly {
                     : new io.shakengate.crypto.cps.PassportEnvelope.Opener(openKey));
             verification = new VerificationService(verifier, v.budgetMillis(), v.policy(), v.pointPolicies(), oob,
                     config.family().maxPerCall()).withDecisions(io.shakengate.proxy.journal.DecisionLog.journal(
-                    v.decisionLog())).withFamily(config.family().family(new HttpCertificateFetcher(
-                    new HttpCertificateFetcher.Limits(1000, 2000, 65536, v.allowPrivateHosts()), fetchers, null)));
+                    v.decisionLog())).withFamily(config.family().family(x5uFetcher(clients, v, false)));
         }
         AuthenticationService signing = new AuthenticationService(identities, authentication, client,
                 config.family().family(null));
@@ -143,4 +148,18 @@ final class ServiceAssembly {
         return new ServiceConfig(signing, verification, Map.of());
     }
 
+    /**
+     * The fetcher for x5u URLs (with the verification section's {@code fetchTrust} when {@code withFetchTrust}, else
+     * the system roots, as for linked content), the one kept in {@code clients} while its recipe is unchanged.
+     */
+    static HttpCertificateFetcher x5uFetcher(FetchClients clients, ApplianceConfig.Verification v,
+                                             boolean withFetchTrust) throws IOException {
+        HttpCertificateFetcher.Limits limits = new HttpCertificateFetcher.Limits(1000, 2000, 65536,
+                v.allowPrivateHosts());
+        java.nio.file.Path trust = withFetchTrust ? v.fetchTrust() : null;
+        String recipe = "fetch " + limits + " trust " + FetchClients.trustDigest("verification.fetchTrust", trust);
+        return clients.get(recipe, HttpCertificateFetcher.class, () -> new HttpCertificateFetcher(limits,
+                clients.executor(), trust == null ? null : readFile("verification.fetchTrust",
+                () -> io.shakengate.proxy.transport.TrustedCas.tls(trust))));
+    }
 }

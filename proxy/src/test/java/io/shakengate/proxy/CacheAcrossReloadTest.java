@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,6 +76,26 @@ class CacheAcrossReloadTest {
             ServiceConfig changed = ServiceAssembly.resolve(config("  cache: { minTtlSeconds: 60 }"), fetchers, again);
             assertNull(((CertificateCache) changed.verification().verifier().certificates()).entry(URL),
                     "other cache settings: a new cache");
+        } finally {
+            fetchers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReloadKeepsTheHttpClientsWhileTheirTrustFileIsUnchanged() throws Exception {
+        ExecutorService fetchers = Executors.newSingleThreadExecutor();
+        try {
+            FetchClients clients = new FetchClients(fetchers);
+            ApplianceConfig c = config("");
+            ServiceConfig first = ServiceAssembly.resolve(c, clients, null);
+            CertificateCache cache = (CertificateCache) first.verification().verifier().certificates();
+            ServiceConfig again = ServiceAssembly.resolve(c, clients, first);
+            assertSame(cache.fetcher(), ((CertificateCache) again.verification().verifier().certificates()).fetcher(),
+                    "same fetchTrust bytes: the same HTTP client (no selector thread per SIGHUP)");
+            ApplianceConfig rewritten = config(""); // a new PKI: the fetchTrust file now holds another root
+            ServiceConfig changed = ServiceAssembly.resolve(rewritten, clients, again);
+            assertNotSame(cache.fetcher(), ((CertificateCache) changed.verification().verifier().certificates())
+                    .fetcher(), "another fetchTrust bundle: a new client");
         } finally {
             fetchers.shutdownNow();
         }

@@ -112,6 +112,11 @@ public final class CertificateCache implements CertificateSource {
         return new CertificateCache(config, other, clockMillis, entries, inFlight, breakers);
     }
 
+    /** The fetcher it fetches with. */
+    public CertificateFetcher fetcher() {
+        return fetcher;
+    }
+
     /** The settings. */
     public Config config() {
         return config;
