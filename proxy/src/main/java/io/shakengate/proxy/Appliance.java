@@ -90,10 +90,17 @@ public final class Appliance implements AutoCloseable {
         identities.reloaded(next);
         apiTokens.set(tokens);
         limitRouteLookups(server, next);
+        server.streamLimits(next.streams());
         config = next;
     }
 
     private volatile CrlFetcher crlFetcher;
+
+    private static String streamMetrics(ProxyServer server) {
+        StringBuilder b = new StringBuilder();
+        io.shakengate.proxy.transport.StreamGate.render(b, server.gates());
+        return b.toString();
+    }
 
     private static void limitRouteLookups(ProxyServer server, ApplianceConfig c) {
         server.routeNames().limits(c.routeLookups().remembered(), c.routeLookups().atOnce(),
@@ -336,6 +343,7 @@ public final class Appliance implements AutoCloseable {
                     new java.util.concurrent.atomic.AtomicReference<>(ServiceAssembly.resolve(config, clients, null));
             server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
             limitRouteLookups(server, config);
+            server.streamLimits(config.streams());
             List<InetSocketAddress> bound = new java.util.ArrayList<>();
             io.netty.handler.ssl.SslContext[] tls = sipTls(config.tls());
             // UDP points first: a TCP/TLS point may send from one of their sockets
@@ -383,11 +391,13 @@ public final class Appliance implements AutoCloseable {
                         a.idleSeconds()), services::get, cps, server.counters());
             }
             io.shakengate.proxy.http.HttpApiServer listener = api;
+            ProxyServer sip = server;
             java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.identity.IdentityOps> ops =
                     new java.util.concurrent.atomic.AtomicReference<>();
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
-                    () -> (cps == null ? "" : cps.metrics()) + (listener == null ? "" : listener.answers().metrics())
+                    () -> streamMetrics(sip) + (cps == null ? "" : cps.metrics())
+                            + (listener == null ? "" : listener.answers().metrics())
                             + (ops.get() == null ? "" : ops.get().metrics()));
             Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,
                     config);

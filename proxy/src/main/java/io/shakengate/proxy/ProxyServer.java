@@ -150,6 +150,22 @@ public final class ProxyServer implements AutoCloseable {
         return bound;
     }
 
+    /** The limits on accepted connections of every TCP/TLS point (sipStreams); a reload sets new ones. */
+    private volatile io.shakengate.proxy.config.StreamLimits.Limits streamLimits =
+            io.shakengate.proxy.config.StreamLimits.Limits.DEFAULT;
+    private final java.util.List<io.shakengate.proxy.transport.StreamGate> gates =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Sets the limits on accepted connections (start and reload). */
+    public void streamLimits(io.shakengate.proxy.config.StreamLimits.Limits limits) {
+        this.streamLimits = java.util.Objects.requireNonNull(limits, "limits");
+    }
+
+    /** The gates of the stream points bound so far. */
+    public java.util.List<io.shakengate.proxy.transport.StreamGate> gates() {
+        return gates;
+    }
+
     /**
      * Binds {@code requested} over TCP; requests leave over TCP connections to the next hop, responses go
      * back on the connection their request came in on. Returns the address bound.
@@ -218,6 +234,9 @@ public final class ProxyServer implements AutoCloseable {
         String advertised = requested.advertised() != null ? requested.advertised() : hostPort(bound);
         ListeningPoint point = requested.at(bound, advertised);
         io.shakengate.proxy.transport.TcpSender[] sender = new io.shakengate.proxy.transport.TcpSender[1];
+        io.shakengate.proxy.transport.StreamGate gate = new io.shakengate.proxy.transport.StreamGate(point.name(),
+                () -> streamLimits);
+        gates.add(gate);
         java.util.function.Function<InetSocketAddress, io.netty.channel.ChannelHandler> pipeline = hop ->
                 new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
@@ -241,6 +260,9 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<io.netty.channel.socket.SocketChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.socket.SocketChannel c) {
+                        if (!gate.admit(c)) {
+                            return;
+                        }
                         sender[0].accepted(c);
                         if (serverTls != null) {
                             c.pipeline().addLast(serverTls.newHandler(c.alloc()));

@@ -40,6 +40,7 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
     private int headLength;
     private int messageLength;
     private boolean failed;
+    private long framed;
 
     /** A decoder with the given limits, reporting to {@code listener}. */
     public SipStreamDecoder(SipDecoderConfig config, SipDecoderListener listener) {
@@ -73,11 +74,26 @@ public final class SipStreamDecoder extends ByteToMessageDecoder {
             head = null;
             m.addresses(remote(ctx), local(ctx));
             listener.decoded(m.isRequest());
+            framed++;
             out.add(m);
         }
         if (failed) {
             in.skipBytes(in.readableBytes());
         }
+    }
+
+    /**
+     * Whether bytes of a message not yet complete are held (a header block without its empty line, or a body
+     * not all arrived): with {@link #framed()}, what a guard needs to tell a slow sender from a busy one.
+     * Call on the channel's event loop.
+     */
+    public boolean midMessage() {
+        return head != null || (!failed && actualReadableBytes() > 0);
+    }
+
+    /** Messages framed on this stream so far. Call on the channel's event loop. */
+    public long framed() {
+        return framed;
     }
 
     /** Copies and parses the header block [readerIndex, headEnd); false if the stream failed. */

@@ -16,6 +16,7 @@ import io.shakengate.codec.SipParseException;
 import io.shakengate.codec.SipResponses;
 import io.shakengate.codec.testing.LeakCheck;
 import io.shakengate.codec.testing.SipCorpus;
+import io.shakengate.codec.testing.SipMutator;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -42,11 +43,6 @@ class SipDecoderFuzzProperties {
         LeakCheck.install();
     }
 
-    private static final List<byte[]> SEEDS = List.of(SipCorpus.shakenInvite(), SipCorpus.rfc4475("wsinv"),
-            SipCorpus.rfc4475("intmeth"), SipCorpus.rfc4475("esc01"), SipCorpus.rfc4475("mpart01"),
-            SipCorpus.rfc4475("unreason"), SipCorpus.rfc4475("longreq"));
-    private static final byte[] INTERESTING = {'\r', '\n', ' ', '\t', ':', ';', ',', '"', '\\', '<', '>', '@', '=',
-        '/', '?', '[', ']', 0, (byte) 0xff, '0', '9', '-', '%'};
     private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 5060);
     private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 5070);
 
@@ -60,18 +56,14 @@ class SipDecoderFuzzProperties {
         LeakCheck.assertNoLeaks();
     }
 
-    /** One mutation: kind, relative position (0..1), byte. */
-    record Mutation(int kind, double where, byte value) {
-    }
-
     @Provide
     Arbitrary<byte[]> mutatedInvites() {
-        Arbitrary<Mutation> mutation = Combinators.combine(Arbitraries.integers().between(0, 5),
+        Arbitrary<SipMutator.Mutation> mutation = Combinators.combine(Arbitraries.integers().between(0, 5),
                         Arbitraries.doubles().between(0, 1),
-                        Arbitraries.oneOf(Arbitraries.of(toList(INTERESTING)), Arbitraries.bytes()))
-                .as(Mutation::new);
-        return Combinators.combine(Arbitraries.integers().between(0, SEEDS.size() - 1),
-                mutation.list().ofMinSize(1).ofMaxSize(6)).as(SipDecoderFuzzProperties::apply);
+                        Arbitraries.oneOf(Arbitraries.of(toList(SipMutator.INTERESTING)), Arbitraries.bytes()))
+                .as(SipMutator.Mutation::new);
+        return Combinators.combine(Arbitraries.integers().between(0, SipMutator.SEEDS.size() - 1),
+                mutation.list().ofMinSize(1).ofMaxSize(6)).as(SipMutator::apply);
     }
 
     private static List<Byte> toList(byte[] bytes) {
@@ -82,58 +74,6 @@ class SipDecoderFuzzProperties {
         return Arrays.asList(boxed);
     }
 
-    static byte[] apply(int seed, List<Mutation> mutations) {
-        byte[] b = SEEDS.get(seed).clone();
-        for (Mutation m : mutations) {
-            int at = (int) (m.where() * b.length);
-            switch (m.kind()) {
-                case 0 -> {
-                    if (at < b.length) {
-                        b[at] = m.value();
-                    }
-                }
-                case 1 -> {
-                    byte[] n = new byte[b.length + 1];
-                    System.arraycopy(b, 0, n, 0, at);
-                    n[at] = m.value();
-                    System.arraycopy(b, at, n, at + 1, b.length - at);
-                    b = n;
-                }
-                case 2 -> {
-                    if (at < b.length) {
-                        byte[] n = new byte[b.length - 1];
-                        System.arraycopy(b, 0, n, 0, at);
-                        System.arraycopy(b, at + 1, n, at, b.length - at - 1);
-                        b = n;
-                    }
-                }
-                case 3 -> b = Arrays.copyOf(b, at);
-                case 4 -> {
-                    int len = Math.min(40, b.length - at);
-                    byte[] n = new byte[b.length + len];
-                    System.arraycopy(b, 0, n, 0, at + len);
-                    System.arraycopy(b, at, n, at + len, b.length - at);
-                    b = n;
-                }
-                default -> {
-                    int lf = indexOf(b, (byte) '\n', at);
-                    if (lf >= 0) {
-                        b[lf] = m.value();
-                    }
-                }
-            }
-        }
-        return b;
-    }
-
-    private static int indexOf(byte[] b, byte v, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == v) {
-                return i;
-            }
-        }
-        return -1;
-    }
 
     @Property(tries = 10000)
     void datagramDecoderNeverThrowsNorLeaks(@ForAll("mutatedInvites") byte[] bytes) {

@@ -87,6 +87,26 @@ class SipStreamDecoderTest {
     }
 
     @Test
+    void shouldTellAMessageUnderWayFromAStreamBetweenMessages() {
+        byte[] raw = SipCorpus.shakenInvite();
+        EmbeddedChannel ch = channel(new SipParseErrorCounters());
+        SipStreamDecoder decoder = ch.pipeline().get(SipStreamDecoder.class);
+        assertFalse(decoder.midMessage());
+        ch.writeInbound(Unpooled.wrappedBuffer(raw, 0, 20)); // within the header block
+        assertTrue(decoder.midMessage());
+        ch.writeInbound(Unpooled.wrappedBuffer(raw, 20, raw.length - 30)); // the body not all there
+        assertTrue(decoder.midMessage());
+        assertEquals(0, decoder.framed());
+        ch.writeInbound(Unpooled.wrappedBuffer(raw, raw.length - 10, 10));
+        assertFalse(decoder.midMessage());
+        assertEquals(1, decoder.framed());
+        ch.writeInbound(Unpooled.wrappedBuffer("\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertFalse(decoder.midMessage(), "keep-alives are not a message under way");
+        drain(ch, new ArrayList<>());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void shouldDecodeSeveralMessagesInOneBufferWithKeepAlivesBetween() {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         ByteArrayOutputStream expected = new ByteArrayOutputStream();

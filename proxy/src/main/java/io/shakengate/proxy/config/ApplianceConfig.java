@@ -62,10 +62,13 @@ import java.util.Set;
  *                      {@value #DEFAULT_DNS_REFRESH_SECONDS})
  * @param routeLookups  the bounds of the lookups of DNS names in the Route or Request-URI of record-routed
  *                      requests
+ * @param family        the PASSporT family, blocking and emergency settings ({@link FamilyConfig})
+ * @param streams       the limits on accepted SIP connections ({@link StreamLimits})
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
                               Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls,
-                              int dnsRefreshSeconds, RouteLookups routeLookups, FamilyConfig.Settings family) {
+                              int dnsRefreshSeconds, RouteLookups routeLookups, FamilyConfig.Settings family,
+                              StreamLimits.Limits streams) {
 
     /** Default {@link #dnsRefreshSeconds()}. */
     public static final int DEFAULT_DNS_REFRESH_SECONDS = 60;
@@ -224,7 +227,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = union(Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups"), FamilyConfig.KEYS);
+            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups"), union(FamilyConfig.KEYS, StreamLimits.KEYS));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> u = new HashSet<>(a);
@@ -344,7 +347,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                                 1, 86_400) : RouteLookups.DEFAULT.maxSeconds());
             }
             return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
-                    dnsRefresh, lookups, FamilyConfig.parse(top));
+                    dnsRefresh, lookups, FamilyConfig.parse(top), StreamLimits.parse(top));
         } catch (ConfigException e) {
             throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }

@@ -22,6 +22,9 @@ final class ConfigDescriber {
         b.append("routeLookups: ").append(c.routeLookups().remembered()).append(" names remembered, ")
                 .append(c.routeLookups().atOnce()).append(" at once, at most ").append(c.routeLookups().maxSeconds())
                 .append(" s\n");
+        b.append("sipStreams: at most ").append(c.streams().maxConnections()).append(" connections per point, ")
+                .append(c.streams().maxPerAddress()).append(" per address, closed after ").append(c.streams().idleSeconds())
+                .append(" s idle or ").append(c.streams().messageSeconds()).append(" s on one message\n");
         b.append("stop: drain until ").append(c.stop().quietMillis()).append(" ms quiet, at most ").append(c.stop().maxSeconds())
                 .append(" s\n");
         if (c.signing() != null) {
