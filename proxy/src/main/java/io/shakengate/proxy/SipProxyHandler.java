@@ -52,6 +52,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     private final SipAddresses addresses = new SipAddresses();
     private final SipSender sender;
     private final byte[][] identityBuffer = new byte[1][];
+    /** INVITEs signed lately, so that a UDP retransmission goes on with the same Identity. */
+    private final SignedRetransmissions signedLately = new SignedRetransmissions();
 
     private final Drain drain;
     /** Where requests go over a stream (TCP/TLS next hop, or large requests), or null. */
@@ -179,6 +181,13 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             return false;
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.authentication().signs()) {
+            SignedRetransmissions.Signed again = sender.reliable() ? null : signedLately.get(branch);
+            if (again != null) {
+                // a UDP retransmission of an INVITE signed here: the same request goes on, not signed again
+                counters.count(ProxyCounters.Event.RETRANSMISSION_SAME_IDENTITY);
+                forward(ctx, m, branch, again.identity(), again.family(), null);
+                return false;
+            }
             Authentication a = services.authentication().authenticate(
                     SipCallFacts.signing(m, point.name(), services.authentication().policy()), counters, identityBuffer);
             if (a.outcome() == Authentication.Outcome.BLOCKED) {
@@ -187,6 +196,9 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             }
             AsciiString identity = a.signed() && a.inBand()
                     ? new AsciiString(a.identity(), 0, a.identityLength(), true) : null;
+            if (a.signed() && !sender.reliable()) {
+                signedLately.put(branch, identity, a.family());
+            }
             forward(ctx, m, branch, identity, a.family(), null);
             latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
             return false;

@@ -60,7 +60,9 @@ public final class ProxyCounters {
         /** Decision log lines not written: over verification.decisionLog.perSecond, or the queue full. */
         DECISION_LINES_DROPPED,
         /** Requests whose next hop refused the (TCP/TLS) connection: answered 503 + Retry-After. */
-        NEXT_HOP_UNREACHABLE;
+        NEXT_HOP_UNREACHABLE,
+        /** UDP INVITE retransmissions a sign point forwarded with the Identity it signed the first with. */
+        RETRANSMISSION_SAME_IDENTITY;
 
         /** The Prometheus HELP text. */
         public String help() {
@@ -85,6 +87,8 @@ public final class ProxyCounters {
                 case OOB_RETRIEVED_NONE -> "Retrievals from a Call Placement Service that found none.";
                 case SENT_OVER_TCP -> "Requests sent over TCP (large, or the next hop's transport).";
                 case RETRANSMISSION_ABSORBED -> "INVITE retransmissions absorbed while the first was verified.";
+                case RETRANSMISSION_SAME_IDENTITY ->
+                        "UDP INVITE retransmissions forwarded with the Identity the first was signed with (not signed again).";
                 case NEXT_HOP_CHANGED -> "Named next hops whose address changed at a DNS lookup.";
                 case NEXT_HOP_LOOKUP_FAILED -> "DNS lookups of named next hops that failed (the address stays).";
                 case OOB_UNDECRYPTABLE -> "Sealed PASSporTs from the CPS that could not be opened.";
