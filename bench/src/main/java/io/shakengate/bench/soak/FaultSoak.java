@@ -105,11 +105,15 @@ public final class FaultSoak {
             Process[][] uas = {startUas(children, l, uasRound[0])};
             int calls = s.rate() * s.seconds();
             numbers(l.dir(), calls);
-            // warm-up, not accounted: the JIT, the first x5u fetch and TLS handshake, the CPS's first connections
-            int warmUdp = waitFor(uac(children, l, "warmup-udp", s.rate(), 3 * s.rate(), 30), 60);
-            int warmTcp = waitFor(uac(children, l, "warmup-tcp", s.rate(), 3 * s.rate(), 30), 60);
-            log.append(String.format(Locale.ROOT, "warm-up: %d calls per transport (UAC exits %d, %d)%n",
-                    3 * s.rate(), warmUdp, warmTcp));
+            // warm-up, not accounted: the JIT (three JVMs on what may be 2 cores), the first x5u fetch and TLS
+            // handshake, the CPS's first connections; both transports at once, the calling rate
+            int warmSeconds = Integer.getInteger("soak.warmupSeconds", s.rate() <= 10 ? 3 : 20);
+            Process warmingUdp = uac(children, l, "warmup-udp", s.rate(), warmSeconds * s.rate(), warmSeconds + 27);
+            Process warmingTcp = uac(children, l, "warmup-tcp", s.rate(), warmSeconds * s.rate(), warmSeconds + 27);
+            int warmUdp = waitFor(warmingUdp, warmSeconds + 60);
+            int warmTcp = waitFor(warmingTcp, warmSeconds + 60);
+            log.append(String.format(Locale.ROOT, "warm-up: %d s, %d calls per transport (UAC exits %d, %d)%n",
+                    warmSeconds, warmSeconds * s.rate(), warmUdp, warmTcp));
             long t0 = System.nanoTime();
             long startMillis = System.currentTimeMillis();
             Process uacUdp = uac(children, l, "udp", s.rate(), calls, s.seconds());
