@@ -96,6 +96,25 @@ public final class Appliance implements AutoCloseable {
 
     private volatile CrlFetcher crlFetcher;
 
+    private static String failoverMetrics(java.util.Map<String, io.shakengate.proxy.transport.NextHopFailover> all) {
+        if (all.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("# HELP shakengate_next_hop_refused_total Connections refused by each address"
+                + " of a next hop given as a list (each refusal holds the address down for holdDownSeconds).\n"
+                + "# TYPE shakengate_next_hop_refused_total counter\n");
+        all.forEach((point, f) -> f.hops().forEach(h -> b.append("shakengate_next_hop_refused_total{point=\"")
+                .append(point).append("\",hop=\"").append(h.getAddress().getHostAddress()).append(':')
+                .append(h.getPort()).append("\"} ").append(f.refusals(h)).append('\n')));
+        b.append("# HELP shakengate_next_hop_held_down Whether each address of a next hop given as a list is held down"
+                + " now (1) or not (0).\n# TYPE shakengate_next_hop_held_down gauge\n");
+        long now = System.nanoTime();
+        all.forEach((point, f) -> f.hops().forEach(h -> b.append("shakengate_next_hop_held_down{point=\"")
+                .append(point).append("\",hop=\"").append(h.getAddress().getHostAddress()).append(':')
+                .append(h.getPort()).append("\"} ").append(f.heldDown(h, now) ? 1 : 0).append('\n')));
+        return b.toString();
+    }
+
     private static String streamMetrics(ProxyServer server) {
         StringBuilder b = new StringBuilder();
         io.shakengate.proxy.transport.StreamGate.render(b, server.gates());
@@ -348,13 +367,21 @@ public final class Appliance implements AutoCloseable {
             io.netty.handler.ssl.SslContext[] tls = sipTls(config.tls());
             // UDP points first: a TCP/TLS point may send from one of their sockets
             java.util.Map<ApplianceConfig.Point, InetSocketAddress> at = new java.util.HashMap<>();
+            java.util.Map<String, io.shakengate.proxy.transport.NextHopFailover> failovers =
+                    new java.util.LinkedHashMap<>();
             for (boolean udpPass : new boolean[] {true, false}) {
                 for (ApplianceConfig.Point p : config.points()) {
                     if (p.transport().equals("udp") != udpPass) {
                         continue;
                     }
+                    io.shakengate.proxy.transport.NextHopFailover failover = p.failover() == null ? null
+                            : new io.shakengate.proxy.transport.NextHopFailover(p.failover().hops(),
+                            p.failover().holdDownSeconds());
+                    if (failover != null) {
+                        failovers.put(p.name(), failover);
+                    }
                     ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
-                            p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp(), p.recordRoute());
+                            p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp(), p.recordRoute(), failover);
                     try {
                         at.put(p, switch (p.transport()) {
                             case "tcp" -> p.udpPoint() != null
@@ -396,7 +423,7 @@ public final class Appliance implements AutoCloseable {
                     new java.util.concurrent.atomic.AtomicReference<>();
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
-                    () -> streamMetrics(sip) + (cps == null ? "" : cps.metrics())
+                    () -> streamMetrics(sip) + failoverMetrics(failovers) + (cps == null ? "" : cps.metrics())
                             + (listener == null ? "" : listener.answers().metrics())
                             + (ops.get() == null ? "" : ops.get().metrics()));
             Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,

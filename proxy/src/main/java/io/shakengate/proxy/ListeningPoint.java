@@ -25,10 +25,19 @@ import java.net.InetSocketAddress;
  * @param recordRoute add {@code Record-Route: <sip:advertised;lr>} to dialog-creating INVITEs, so that the
  *                   dialog's later requests come through this point; a request whose first Route names this point
  *                   has it removed and goes to the next Route, else to its Request-URI (RFC 3261 section 16.4)
+ * @param failover   the next hop as several addresses tried in order (null: {@code nextHop} alone)
  */
 public record ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role,
                              InetSocketAddress nextHop, boolean redirect, java.util.List<Route> routes,
-                             String nextHopTransport, boolean largeOverTcp, boolean recordRoute) {
+                             String nextHopTransport, boolean largeOverTcp, boolean recordRoute,
+                             io.shakengate.proxy.transport.NextHopFailover failover) {
+
+    /** A point whose next hop is one address. */
+    public ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role, InetSocketAddress nextHop,
+                          boolean redirect, java.util.List<Route> routes, String nextHopTransport, boolean largeOverTcp,
+                          boolean recordRoute) {
+        this(name, bind, advertised, role, nextHop, redirect, routes, nextHopTransport, largeOverTcp, recordRoute, null);
+    }
 
     /** A point without Record-Route. */
     public ListeningPoint(String name, InetSocketAddress bind, String advertised, Role role, InetSocketAddress nextHop,
@@ -48,7 +57,7 @@ public record ListeningPoint(String name, InetSocketAddress bind, String adverti
     /** This point at {@code bound}, advertising {@code advert}. */
     ListeningPoint at(InetSocketAddress bound, String advert) {
         return new ListeningPoint(name, bound, advert, role, nextHop, redirect, routes, nextHopTransport, largeOverTcp,
-                recordRoute);
+                recordRoute, failover);
     }
 
     /**

@@ -285,8 +285,9 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         boolean overStream = stream != null && point.nextHopTransport() != null;
         SipSender out = overStream ? stream : sender;
         int route = point.routeIndexFor(m.sender());
-        InetSocketAddress hop = route < 0 ? services.nextHop(point.name(), point.nextHop())
-                : routeHop(point.routes().get(route), route);
+        InetSocketAddress hop = route >= 0 ? routeHop(point.routes().get(route), route)
+                : point.failover() != null ? point.failover().pick(System.nanoTime())
+                : services.nextHop(point.name(), point.nextHop());
         String outAdvertised = overStream && streamAdvertised != null ? streamAdvertised : point.advertised();
         boolean recordRoute = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
         int popRoutes = 0;
@@ -332,26 +333,52 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
         if (out.reliable() && m.method() != SipMethod.ACK && SipResponses.canAnswer(m)) {
-            // a next hop that refuses the connection: a prompt 503 + Retry-After, not a silent drop
-            m.retain();
-            drain.started();
-            out.sendRequest(ctx, encoded, hop, ok -> {
-                try {
-                    if (!ok) {
-                        counters.count(ProxyCounters.Event.NEXT_HOP_UNREACHABLE);
-                        reply(ctx, m, SipResponses.to(m, 503, "Service Unavailable").header("Retry-After",
-                                Integer.toString(NEXT_HOP_RETRY_AFTER_SECONDS)).build(ctx.alloc()));
-                        sender.flush(ctx);
-                    }
-                } finally {
-                    m.release();
-                    drain.finished();
-                }
-            });
+            // a next hop that refuses the connection: the next address of a list, else a prompt 503 + Retry-After
+            io.shakengate.proxy.transport.NextHopFailover failover = route < 0 && point.failover() != null
+                    && point.failover().hops().contains(hop) ? point.failover() : null;
+            sendAnswerable(ctx, m, encoded, out, hop, failover, 1);
         } else {
             out.sendRequest(ctx, encoded, hop);
         }
         counters.count(ProxyCounters.Event.REQUEST_FORWARDED);
+    }
+
+    /**
+     * Sends {@code encoded} to {@code hop} over a stream; when the connection is refused, on to the next address
+     * of {@code failover} (the {@code tries}-th so far), else answers 503 + Retry-After (counted).
+     */
+    private void sendAnswerable(ChannelHandlerContext ctx, SipMessage m, ByteBuf encoded, SipSender out,
+                                InetSocketAddress hop, io.shakengate.proxy.transport.NextHopFailover failover,
+                                int tries) {
+        m.retain();
+        drain.started();
+        ByteBuf spare = failover != null && tries < failover.hops().size() ? encoded.retainedDuplicate() : null;
+        out.sendRequest(ctx, encoded, hop, ok -> {
+            try {
+                if (ok) {
+                    if (spare != null) {
+                        spare.release();
+                    }
+                    return;
+                }
+                InetSocketAddress next = failover == null ? null : failover.refused(hop, System.nanoTime());
+                if (next != null && spare != null) {
+                    counters.count(ProxyCounters.Event.NEXT_HOP_FAILED_OVER);
+                    sendAnswerable(ctx, m, spare, out, next, failover, tries + 1);
+                    return;
+                }
+                if (spare != null) {
+                    spare.release();
+                }
+                counters.count(ProxyCounters.Event.NEXT_HOP_UNREACHABLE);
+                reply(ctx, m, SipResponses.to(m, 503, "Service Unavailable").header("Retry-After",
+                        Integer.toString(NEXT_HOP_RETRY_AFTER_SECONDS)).build(ctx.alloc()));
+                sender.flush(ctx);
+            } finally {
+                m.release();
+                drain.finished();
+            }
+        });
     }
 
     /** The Retry-After of the 503 for a request whose next hop refused it. */

@@ -205,7 +205,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     public record Point(String name, String transport, InetSocketAddress listen, String advertise, Role role,
                         InetSocketAddress nextHop, boolean redirect, List<io.shakengate.proxy.ListeningPoint.Route> routes,
                         String nextHopTransport, boolean largeOverTcp, String udpPoint, boolean recordRoute,
-                        String nextHopName) {
+                        String nextHopName, Failover failover) {
         /**
          * True if {@code other} is this point up to where its named next hop resolves now: the same
          * configuration text, so a reload that found a new address for it changes nothing that needs a restart.
@@ -222,7 +222,22 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                         : new io.shakengate.proxy.ListeningPoint.Route(r.source(), null, r.nextHopName()));
             }
             return new Point(name, transport, listen, advertise, role, nextHopName == null ? nextHop : null, redirect,
-                    rs, nextHopTransport, largeOverTcp, udpPoint, recordRoute, nextHopName);
+                    rs, nextHopTransport, largeOverTcp, udpPoint, recordRoute, nextHopName, failover);
+        }
+    }
+
+    /**
+     * A next hop given as several addresses ({@code nextHop: [a, b, ...]}): a request goes to the first whose
+     * hold-down is over; one that refuses the connection (TCP, TLS) is held down {@code holdDownSeconds} and the
+     * request tries the next (RFC 3263 section 4.3), until none is left (then 503 + Retry-After).
+     */
+    public record Failover(List<InetSocketAddress> hops, int holdDownSeconds) {
+        /** The hold-down when none is given. */
+        public static final int DEFAULT_HOLD_DOWN_SECONDS = 30;
+
+        /** Copies the list. */
+        public Failover {
+            hops = List.copyOf(hops);
         }
     }
 

@@ -99,7 +99,11 @@ final class ConfigDescriber {
         for (ApplianceConfig.Point p : c.points()) {
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
                     .append(hostPort(p.listen())).append(", ").append(p.role().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(p.redirect() ? " (redirect)" : " -> " + (p.nextHopName() != null ? p.nextHopName() + " = " : "") + (p.nextHop() == null ? "-" : hostPort(p.nextHop()))
+                    .append(p.redirect() ? " (redirect)" : " -> " + (p.nextHopName() != null ? p.nextHopName() + " = " : "")
+                            + (p.failover() != null ? String.join(" then ", p.failover().hops().stream()
+                                    .map(ConfigDescriber::hostPort).toList()) + " (a refusing one held down "
+                                    + p.failover().holdDownSeconds() + " s)"
+                            : p.nextHop() == null ? "-" : hostPort(p.nextHop()))
                             + (p.nextHopTransport() != null ? " over " + p.nextHopTransport() : "")
                             + (p.udpPoint() != null ? " from " + p.udpPoint() : "")
                             + (p.recordRoute() ? ", Record-Route" : "")

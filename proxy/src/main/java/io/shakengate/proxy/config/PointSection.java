@@ -18,7 +18,7 @@ final class PointSection {
     static ApplianceConfig.Point point(Node n) {
         Map<String, Node> m = YamlNodes.mapping(n, "a listening point", Set.of("name", "transport", "listen",
                 "advertise", "role", "nextHop", "redirect", "routes", "nextHopTransport", "largeOverTcp", "udpPoint",
-                "recordRoute"));
+                "recordRoute", "holdDownSeconds"));
         String name = YamlNodes.scalar(ApplianceConfig.required(m, "name", n, "listening point"), "name");
         String transport = m.containsKey("transport") ? YamlNodes.scalar(m.get("transport"), "transport") : "udp";
         if (!transport.equals("udp") && !transport.equals("tcp") && !transport.equals("tls")) {
@@ -50,7 +50,28 @@ final class PointSection {
         }
         InetSocketAddress nextHop = null;
         String nextHopName = null;
-        if (m.containsKey("nextHop")) {
+        ApplianceConfig.Failover failover = null;
+        if (m.get("nextHop") instanceof org.snakeyaml.engine.v2.nodes.SequenceNode list) {
+            // several addresses, tried in order (IP literals: a name is one next hop, refreshed by its records)
+            List<InetSocketAddress> hops = new ArrayList<>();
+            for (Node h : list.getValue()) {
+                hops.add(ApplianceConfig.address(h, "nextHop"));
+            }
+            if (hops.size() < 2 || hops.size() > 16) {
+                throw YamlNodes.error(list, "nextHop: a list needs 2 to 16 addresses (IP and port), was " + hops.size());
+            }
+            failover = new ApplianceConfig.Failover(hops, m.containsKey("holdDownSeconds") ? YamlNodes.integer(
+                    m.get("holdDownSeconds"), "holdDownSeconds", 1, 3600)
+                    : ApplianceConfig.Failover.DEFAULT_HOLD_DOWN_SECONDS);
+            nextHop = hops.get(0);
+            if ("udp".equals(nextHopTransport != null ? nextHopTransport : transport)) {
+                throw YamlNodes.error(list, "nextHop: a list of addresses fails over when one refuses the connection,"
+                        + " which needs a next hop over tcp or tls (a UDP next hop reports no refusal): set"
+                        + " transport or nextHopTransport, or give one address");
+            }
+        } else if (m.containsKey("holdDownSeconds")) {
+            throw YamlNodes.error(m.get("holdDownSeconds"), "holdDownSeconds goes with a nextHop list of addresses");
+        } else if (m.containsKey("nextHop")) {
             try {
                 String text = YamlNodes.scalar(m.get("nextHop"), "nextHop").trim();
                 nextHopName = NextHops.isName(text) ? text : null;
@@ -82,6 +103,7 @@ final class PointSection {
                 m.containsKey("role") ? YamlNodes.choice(m.get("role"), "role", Role.class) : Role.FORWARD,
                 nextHop == null ? new InetSocketAddress(InetAddress.getLoopbackAddress(), 9) : nextHop, redirect,
                 List.copyOf(routes), nextHopTransport, largeOverTcp, udpPoint,
-                m.containsKey("recordRoute") && YamlNodes.bool(m.get("recordRoute"), "recordRoute"), nextHopName);
+                m.containsKey("recordRoute") && YamlNodes.bool(m.get("recordRoute"), "recordRoute"), nextHopName,
+                failover);
     }
 }

@@ -62,7 +62,9 @@ public final class ProxyCounters {
         /** Requests whose next hop refused the (TCP/TLS) connection: answered 503 + Retry-After. */
         NEXT_HOP_UNREACHABLE,
         /** UDP INVITE retransmissions a sign point forwarded with the Identity it signed the first with. */
-        RETRANSMISSION_SAME_IDENTITY;
+        RETRANSMISSION_SAME_IDENTITY,
+        /** Requests sent on to the next address of a next-hop list after one refused the connection. */
+        NEXT_HOP_FAILED_OVER;
 
         /** The Prometheus HELP text. */
         public String help() {
@@ -87,6 +89,8 @@ public final class ProxyCounters {
                 case OOB_RETRIEVED_NONE -> "Retrievals from a Call Placement Service that found none.";
                 case SENT_OVER_TCP -> "Requests sent over TCP (large, or the next hop's transport).";
                 case RETRANSMISSION_ABSORBED -> "INVITE retransmissions absorbed while the first was verified.";
+                case NEXT_HOP_FAILED_OVER ->
+                        "Requests sent on to the next address of a nextHop list after one refused the connection.";
                 case RETRANSMISSION_SAME_IDENTITY ->
                         "UDP INVITE retransmissions forwarded with the Identity the first was signed with (not signed again).";
                 case NEXT_HOP_CHANGED -> "Named next hops whose address changed at a DNS lookup.";

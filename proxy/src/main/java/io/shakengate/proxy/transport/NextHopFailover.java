@@ -1,0 +1,96 @@
+package io.shakengate.proxy.transport;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A listening point's next hop given as several addresses (RFC 3263 section 4.3): a request goes to the first one
+ * whose hold-down is over; an address that refused a connection is held down for the hold-down time and the
+ * request that met the refusal tries the next one. When every address is held down the one whose hold-down ends
+ * first is tried (a refusal then costs one connection attempt, not a lost request). Shared by the point's
+ * handlers on every event loop: the hold-downs are an atomic array, the counts adders; nothing locks.
+ */
+public final class NextHopFailover {
+    private final List<InetSocketAddress> hops;
+    private final long holdDownNanos;
+    private final AtomicLongArray downUntil;
+    private final LongAdder[] refused;
+    private final LongAdder failedOver = new LongAdder();
+
+    /** Failover over {@code hops} (in order of preference), holding a refusing one down {@code holdDownSeconds}. */
+    public NextHopFailover(List<InetSocketAddress> hops, int holdDownSeconds) {
+        if (hops.size() < 2) {
+            throw new IllegalArgumentException("failover needs two next hops or more");
+        }
+        this.hops = List.copyOf(hops);
+        this.holdDownNanos = holdDownSeconds * 1_000_000_000L;
+        this.downUntil = new AtomicLongArray(hops.size());
+        this.refused = new LongAdder[hops.size()];
+        for (int i = 0; i < refused.length; i++) {
+            refused[i] = new LongAdder();
+        }
+    }
+
+    /** The addresses, in order of preference. */
+    public List<InetSocketAddress> hops() {
+        return hops;
+    }
+
+    /** Where a new request goes at {@code nowNanos}: the first address not held down, else the first to come back. */
+    public InetSocketAddress pick(long nowNanos) {
+        int soonest = 0;
+        for (int i = 0; i < hops.size(); i++) {
+            long until = downUntil.get(i);
+            if (until == 0 || until - nowNanos <= 0) {
+                return hops.get(i);
+            }
+            if (until - downUntil.get(soonest) < 0) {
+                soonest = i;
+            }
+        }
+        return hops.get(soonest);
+    }
+
+    /**
+     * {@code hop} refused a connection at {@code nowNanos}: held down; returns the next address for the request
+     * that met the refusal (one not held down, after {@code hop} in the order, wrapping), or null when there is
+     * none (every other one held down too).
+     */
+    public InetSocketAddress refused(InetSocketAddress hop, long nowNanos) {
+        int at = hops.indexOf(hop);
+        if (at < 0) {
+            return null;
+        }
+        refused[at].increment();
+        downUntil.set(at, (nowNanos + holdDownNanos) | 1); // never 0: 0 means never held down
+        for (int k = 1; k < hops.size(); k++) {
+            int i = (at + k) % hops.size();
+            long until = downUntil.get(i);
+            if (until == 0 || until - nowNanos <= 0) {
+                failedOver.increment();
+                return hops.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code hop} is held down at {@code nowNanos}. */
+    public boolean heldDown(InetSocketAddress hop, long nowNanos) {
+        int at = hops.indexOf(hop);
+        long until = at < 0 ? 0 : downUntil.get(at);
+        return until != 0 && until - nowNanos > 0;
+    }
+
+    /** Connections {@code hop} refused. */
+    public long refusals(InetSocketAddress hop) {
+        int at = hops.indexOf(hop);
+        return at < 0 ? 0 : refused[at].sum();
+    }
+
+    /** Requests sent on to another address after a refusal. */
+    public long failedOver() {
+        return failedOver.sum();
+    }
+}
