@@ -36,4 +36,20 @@ grep -v '^\s*\(#\|$\)' "$src/sysctl/50-shakengate.conf" | grep -qv '^net\.[a-z0-
   && { echo "sysctl file: unexpected line" >&2; exit 1; }
 grep -v '^\s*\(#\|$\)' "$src/preset/50-shakengate.preset" | grep -qv '^\(enable\|disable\) [a-z.@-]*$' \
   && { echo "preset file: unexpected line" >&2; exit 1; }
+# bash completion: the first word completes to the commands, cert's second to its subcommands
+complete_words() { # words...: what the completion offers for the last one
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _shakengate; echo "${COMPREPLY[*]}"' _ \
+    "$src/completion/shakengate" "$@"
+}
+[ "$(complete_words shakengate ch)" = "check-config" ] || { echo "completion of 'ch': $(complete_words shakengate ch)" >&2; exit 1; }
+[ "$(complete_words shakengate cert re)" = "renew" ] || { echo "completion of 'cert re': $(complete_words shakengate cert re)" >&2; exit 1; }
+# the man page: every command of the usage line is described, and it formats without warnings where groff is
+for c in run check-config demo version keygen csr cert; do
+  m=${c//-/'\-'}   # groff's hyphen
+  grep -qF -- "$m" "$src/man/shakengate.8" || { echo "shakengate.8 does not describe '$c'" >&2; exit 1; }
+done
+if command -v groff >/dev/null; then
+  warn=$(groff -man -ww -z "$src/man/shakengate.8" 2>&1) || true
+  [ -z "$warn" ] || { echo "shakengate.8: $warn" >&2; exit 1; }
+fi
 echo "packaging files: jvm.options accepted by $(java -version 2>&1 | sed -n 1p); user $uid:$gid and directories created"

@@ -50,6 +50,11 @@ expect_file '-rw-r--r-- root root  /usr/lib/sysctl.d/50-shakengate.conf'
 expect_file '-rw-r--r-- root root  /usr/lib/systemd/system-preset/50-shakengate.preset'
 expect_file 'drwxr-xr-x root root  /usr/share/shakengate/lib'
 expect_file '-rw-r--r-- root root d /usr/share/doc/shakengate/shakengate.example.yaml'
+expect_file '-rw-r--r-- root root  /usr/share/shakengate/grafana/shakengate-dashboard.json'
+expect_file '-rw-r--r-- root root  /usr/share/bash-completion/completions/shakengate'
+# the man page (compressed by rpmbuild where brp-compress runs)
+if grep -qE '^-rw-r--r-- root root d? /usr/share/man/man8/shakengate\.8(\.gz)?$' "$work/files"; then ok "file: shakengate(8)"
+else bad "file: shakengate(8)" "$(grep -F man8 "$work/files" || echo "(not in the package)")"; fi
 # no key is ever packaged
 if grep -q '/etc/shakengate/keys/' "$work/files"; then bad "no file under /etc/shakengate/keys" "$(grep keys/ "$work/files")"
 else ok "no file under /etc/shakengate/keys"; fi

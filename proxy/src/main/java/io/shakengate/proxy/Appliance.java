@@ -96,30 +96,14 @@ public final class Appliance implements AutoCloseable {
 
     private volatile CrlFetcher crlFetcher;
 
-    private static String failoverMetrics(java.util.Map<String, io.shakengate.proxy.transport.NextHopFailover> all) {
-        if (all.isEmpty()) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder("# HELP shakengate_next_hop_refused_total Connections refused by each address"
-                + " of a next hop given as a list (each refusal holds the address down for holdDownSeconds).\n"
-                + "# TYPE shakengate_next_hop_refused_total counter\n");
-        all.forEach((point, f) -> f.hops().forEach(h -> b.append("shakengate_next_hop_refused_total{point=\"")
-                .append(point).append("\",hop=\"").append(h.getAddress().getHostAddress()).append(':')
-                .append(h.getPort()).append("\"} ").append(f.refusals(h)).append('\n')));
-        b.append("# HELP shakengate_next_hop_held_down Whether each address of a next hop given as a list is held down"
-                + " now (1) or not (0).\n# TYPE shakengate_next_hop_held_down gauge\n");
-        long now = System.nanoTime();
-        all.forEach((point, f) -> f.hops().forEach(h -> b.append("shakengate_next_hop_held_down{point=\"")
-                .append(point).append("\",hop=\"").append(h.getAddress().getHostAddress()).append(':')
-                .append(h.getPort()).append("\"} ").append(f.heldDown(h, now) ? 1 : 0).append('\n')));
+    private static String transportMetrics(ProxyServer server,
+                                           java.util.Map<String, io.shakengate.proxy.transport.NextHopFailover> all) {
+        StringBuilder b = new StringBuilder();
+        io.shakengate.proxy.transport.StreamGate.render(b, server.gates());
+        io.shakengate.proxy.transport.NextHopFailover.render(b, all);
         return b.toString();
     }
 
-    private static String streamMetrics(ProxyServer server) {
-        StringBuilder b = new StringBuilder();
-        io.shakengate.proxy.transport.StreamGate.render(b, server.gates());
-        return b.toString();
-    }
 
     private static void limitRouteLookups(ProxyServer server, ApplianceConfig c) {
         server.routeNames().limits(c.routeLookups().remembered(), c.routeLookups().atOnce(),
@@ -423,7 +407,7 @@ public final class Appliance implements AutoCloseable {
                     new java.util.concurrent.atomic.AtomicReference<>();
             MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
                     config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
-                    () -> streamMetrics(sip) + failoverMetrics(failovers) + (cps == null ? "" : cps.metrics())
+                    () -> transportMetrics(sip, failovers) + (cps == null ? "" : cps.metrics())
                             + (listener == null ? "" : listener.answers().metrics())
                             + (ops.get() == null ? "" : ops.get().metrics()));
             Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,

@@ -80,11 +80,9 @@ public final class MetricsServer implements AutoCloseable {
         family(b, "shakengate_passports_total", "counter",
                 "PASSporTs verified, by type and result (passed, or the failure reason).");
         for (String ppt : ProxyCounters.PPTS) {
-            long passed = counters.passports(ppt, null);
-            if (passed > 0) {
-                b.append("shakengate_passports_total{ppt=\"").append(ppt).append("\",result=\"passed\"} ")
-                        .append(passed).append('\n');
-            }
+            // passed always (0 included, so that a rate starts from the first scrape); failures once they occur
+            b.append("shakengate_passports_total{ppt=\"").append(ppt).append("\",result=\"passed\"} ")
+                    .append(counters.passports(ppt, null)).append('\n');
             for (io.shakengate.crypto.VerificationFailure f : io.shakengate.crypto.VerificationFailure.values()) {
                 long n = counters.passports(ppt, f);
                 if (n > 0) {

@@ -93,4 +93,28 @@ public final class NextHopFailover {
     public long failedOver() {
         return failedOver.sum();
     }
+
+    /** The families of every point's list for /metrics: refusals per address, and whether each is held down. */
+    public static void render(StringBuilder b, java.util.Map<String, NextHopFailover> all) {
+        if (all.isEmpty()) {
+            return;
+        }
+        b.append("# HELP shakengate_next_hop_refused_total Connections refused by each address of a next hop given as"
+                + " a list (each refusal holds the address down for holdDownSeconds).\n"
+                + "# TYPE shakengate_next_hop_refused_total counter\n");
+        all.forEach((point, f) -> f.hops.forEach(h -> label(b.append("shakengate_next_hop_refused_total"), point, h)
+                .append(f.refusals(h)).append('\n')));
+        b.append("# HELP shakengate_next_hop_held_down Whether each address of a next hop given as a list is held down"
+                + " now (1) or not (0).\n# TYPE shakengate_next_hop_held_down gauge\n");
+        long now = System.nanoTime();
+        all.forEach((point, f) -> f.hops.forEach(h -> label(b.append("shakengate_next_hop_held_down"), point, h)
+                .append(f.heldDown(h, now) ? 1 : 0).append('\n')));
+    }
+
+    private static StringBuilder label(StringBuilder b, String point, InetSocketAddress h) {
+        String host = h.getAddress().getHostAddress();
+        return b.append("{point=\"").append(point).append("\",hop=\"")
+                .append(h.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host).append(':')
+                .append(h.getPort()).append("\"} ");
+    }
 }
