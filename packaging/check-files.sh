@@ -44,7 +44,7 @@ complete_words() { # words...: what the completion offers for the last one
 [ "$(complete_words shakengate ch)" = "check-config" ] || { echo "completion of 'ch': $(complete_words shakengate ch)" >&2; exit 1; }
 [ "$(complete_words shakengate cert re)" = "renew" ] || { echo "completion of 'cert re': $(complete_words shakengate cert re)" >&2; exit 1; }
 # the man page: every command of the usage line is described, and it formats without warnings where groff is
-for c in run check-config demo version keygen csr cert; do
+for c in run check-config demo version keygen csr cert status; do
   m=${c//-/'\-'}   # groff's hyphen
   grep -qF -- "$m" "$src/man/shakengate.8" || { echo "shakengate.8 does not describe '$c'" >&2; exit 1; }
 done

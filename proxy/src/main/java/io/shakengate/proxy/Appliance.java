@@ -412,6 +412,11 @@ public final class Appliance implements AutoCloseable {
                             + (ops.get() == null ? "" : ops.get().metrics()));
             Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,
                     config);
+            if (api != null) {
+                String v = Appliance.class.getPackage().getImplementationVersion();
+                api.status(new StatusReport(() -> appliance.config, server, services::get, failovers,
+                        v == null ? "development" : v));
+            }
             try {
                 appliance.identities = io.shakengate.proxy.identity.IdentityOps.start(config, services,
                         server.transports(), appliance);

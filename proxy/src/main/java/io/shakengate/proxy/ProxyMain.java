@@ -107,6 +107,8 @@ public final class ProxyMain {
                         return EXIT_USAGE;
                     }
                     return keygen(java.nio.file.Path.of(args[1]), out, err);
+                case "status":
+                    return StatusCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "cert":
                     return io.shakengate.proxy.identity.CertCommand.run(java.util.Arrays.copyOfRange(args, 1,
                             args.length), out, err);
@@ -310,10 +312,13 @@ public final class ProxyMain {
                     + " validity, days left, the numbers it signs for, when renewal is due.\n"
                     + "shakengate cert renew NAME [--config FILE]\n  Renews identity NAME now through its acme section"
                     + " (new key, SPC token, order); the appliance takes it at its next reload.\n"
-                    + "  FILE defaults to /etc/shakengate/shakengate.yaml.");
+                    + "  FILE defaults to /etc/shakengate/shakengate.yaml.",
+            "status", "shakengate status [--config FILE]\n  Asks the running appliance (GET /status on api.listen, with the"
+                    + " first of api.bearerTokens) and prints its points and next hops, counters, x5u cache, CPS and last"
+                    + " decisions.\n  FILE defaults to /etc/shakengate/shakengate.yaml.");
 
     private static void usage(PrintStream err) {
         err.println("usage: shakengate run --config FILE | check-config FILE | demo [CALLS] | version | keygen DIR"
-                + " | csr KEY SPC ORGANIZATION COUNTRY | cert status|renew NAME [--config FILE]");
+                + " | csr KEY SPC ORGANIZATION COUNTRY | cert status|renew NAME [--config FILE] | status [--config FILE]");
     }
 }

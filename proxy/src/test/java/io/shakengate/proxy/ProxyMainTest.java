@@ -48,7 +48,7 @@ class ProxyMainTest {
         assertEquals(ProxyMain.EXIT_OK, run("keygen", "--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("shakengate keygen DIR"));
         assertTrue(java.nio.file.Files.notExists(cwd.resolve("--help")), "keygen --help made no key directory");
-        for (String command : new String[] {"check-config", "demo", "run", "csr", "version"}) {
+        for (String command : new String[] {"check-config", "demo", "run", "csr", "version", "status", "cert"}) {
             out.reset();
             assertEquals(ProxyMain.EXIT_OK, run(command, "--help"), command);
             assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("shakengate " + command), command + ": "

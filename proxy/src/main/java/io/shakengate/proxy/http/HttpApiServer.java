@@ -78,6 +78,9 @@ public final class HttpApiServer implements AutoCloseable {
 
     private final Channel channel;
     private final ApiCounters answers = new ApiCounters();
+    /** What GET /status answers (JSON), or null: 404. */
+    private final java.util.concurrent.atomic.AtomicReference<Supplier<String>> status =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * Listens on {@code bind} with the event loops of {@code group}; {@code tls} null for plain HTTP,
@@ -97,9 +100,14 @@ public final class HttpApiServer implements AutoCloseable {
                         ch.pipeline().addLast(new ReadTimeoutHandler(limits.idleSeconds()),
                                 new HttpServerCodec(4096, 8192, 8192), new Gate(limits.maxBodyBytes(), limits.bearerTokens(), answers),
                                 new HttpObjectAggregator(limits.maxBodyBytes()),
-                                new Handler(api, cps, counters, answers));
+                                new Handler(api, cps, counters, answers, status));
                     }
                 }).bind(bind).sync().channel();
+    }
+
+    /** Serves {@code report} at GET /status (bearer token required, as for /stir/). */
+    public void status(Supplier<String> report) {
+        status.set(report);
     }
 
     /** The answers given, by route, status and id. */
@@ -165,6 +173,14 @@ public final class HttpApiServer implements AutoCloseable {
             String path = path(req.uri());
             boolean stir = path.startsWith("/stir/");
             boolean passports = path.startsWith("/passports/");
+            if (path.equals("/status")) {
+                if (req.method() != HttpMethod.GET) {
+                    return ApiErrors.policy(405, "POL4050", "Method not allowed");
+                }
+                return authorized(req.headers().get(HttpHeaderNames.AUTHORIZATION)) ? null
+                        : ApiErrors.policy(401, "POL4001", "Unauthorized: %1",
+                        "a valid bearer token (Authorization: Bearer ...) is required");
+            }
             if (!stir && !passports) {
                 return null; // health and 404 are the handler's
             }
@@ -233,12 +249,15 @@ public final class HttpApiServer implements AutoCloseable {
         private final CpsServer cps;
         private final ProxyCounters counters;
         private final ApiCounters answers;
+        private final java.util.concurrent.atomic.AtomicReference<Supplier<String>> status;
 
-        Handler(StirApi api, CpsServer cps, ProxyCounters counters, ApiCounters answers) {
+        Handler(StirApi api, CpsServer cps, ProxyCounters counters, ApiCounters answers,
+                java.util.concurrent.atomic.AtomicReference<Supplier<String>> status) {
             this.api = api;
             this.cps = cps;
             this.counters = counters;
             this.answers = answers;
+            this.status = status;
         }
 
         @Override
@@ -266,6 +285,11 @@ public final class HttpApiServer implements AutoCloseable {
                 case "/stir/v1/verification" -> budgeted(ctx, req, api.verification(body, ctx.executor(), counters),
                         VERIFICATION_SAFETY_MILLIS, internal());
                 case "/health" -> send(answers, ctx, req, new StirApi.Response(200, "{\"status\":\"healthy\"}"), true);
+                case "/status" -> {
+                    Supplier<String> report = status.get();
+                    send(answers, ctx, req, report == null ? ApiErrors.service(404, "SVC4003",
+                            "Resource not found: %1", path) : new StirApi.Response(200, report.get()), true);
+                }
                 default -> {
                     String[] p = path.split("/", -1);
                     if (cps != null && p.length == 5 && p[1].equals("passports")) {

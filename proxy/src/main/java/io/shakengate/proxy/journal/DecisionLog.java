@@ -41,6 +41,11 @@ public final class DecisionLog implements Decisions {
     }
 
     private static final int QUEUE = 8192;
+    /** How many decisions {@link #recent()} keeps. */
+    public static final int RECENT = 64;
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<String> RING =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(RECENT);
+    private static final AtomicLong RING_NEXT = new AtomicLong();
     private static final ManyToOneConcurrentArrayQueue<String> PENDING = new ManyToOneConcurrentArrayQueue<>(QUEUE);
     private static volatile Thread writer;
 
@@ -61,6 +66,8 @@ public final class DecisionLog implements Decisions {
 
     @Override
     public void verified(VerificationFacts f, Verification v, ProxyCounters counts) {
+        String line = line(f, v);
+        remember(line);
         if (settings.lines() == Lines.OFF || (settings.lines() == Lines.FAILURES && v.passed())) {
             return;
         }
@@ -68,9 +75,30 @@ public final class DecisionLog implements Decisions {
             counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
             return;
         }
-        if (!sink.test(line(f, v))) {
+        if (!sink.test(line)) {
             counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
         }
+    }
+
+    /** Keeps {@code line} among the last {@link #RECENT} decisions (every decision, whatever the journal keeps). */
+    private static void remember(String line) {
+        RING.set((int) (RING_NEXT.getAndIncrement() % RECENT), line);
+    }
+
+    /**
+     * The last decisions of this process (at most {@link #RECENT}), oldest first: every signing and verification
+     * decision's JSON line, kept whatever {@code lines} says the journal gets (for {@code shakengate status}).
+     */
+    public static java.util.List<String> recent() {
+        long end = RING_NEXT.get();
+        java.util.List<String> out = new java.util.ArrayList<>(RECENT);
+        for (long i = Math.max(0, end - RECENT); i < end; i++) {
+            String l = RING.get((int) (i % RECENT));
+            if (l != null) {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -80,10 +108,12 @@ public final class DecisionLog implements Decisions {
         boolean failure = o == io.shakengate.proxy.stir.Authentication.Outcome.BLOCKED
                 || o == io.shakengate.proxy.stir.Authentication.Outcome.OUT_OF_SCOPE
                 || o == io.shakengate.proxy.stir.Authentication.Outcome.NO_NUMBERS;
+        String line = line(f, a, identity);
+        remember(line);
         if (settings.lines() == Lines.OFF || (settings.lines() == Lines.FAILURES && !failure)) {
             return;
         }
-        if (!admit(System.currentTimeMillis() / 1000) || !sink.test(line(f, a, identity))) {
+        if (!admit(System.currentTimeMillis() / 1000) || !sink.test(line)) {
             counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
         }
     }

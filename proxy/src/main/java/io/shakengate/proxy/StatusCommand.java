@@ -1,0 +1,146 @@
+package io.shakengate.proxy;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import io.shakengate.proxy.config.ApplianceConfig;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code shakengate status [--config FILE]}: asks the running appliance (GET /status on its API listener, with
+ * the first bearer token of {@code api.bearerTokens}) and prints its points, counters, x5u cache, CPS and last
+ * decisions. Plain HTTP only: an API with TLS is refused with the reason.
+ */
+final class StatusCommand {
+    static final String DEFAULT_CONFIG = "/etc/shakengate/shakengate.yaml";
+
+    private StatusCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Path file = Path.of(DEFAULT_CONFIG);
+        if (args.length == 2 && args[0].equals("--config")) {
+            file = Path.of(args[1]);
+        } else if (args.length != 0) {
+            err.println("usage: shakengate status [--config FILE]");
+            return ProxyMain.EXIT_USAGE;
+        }
+        ApplianceConfig c;
+        try {
+            c = ApplianceConfig.parse(Files.readString(file), file.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("status: no such configuration file: " + file);
+            return ProxyMain.EXIT_CONFIG;
+        } catch (io.shakengate.proxy.config.ConfigException e) {
+            err.println("status: " + e.getMessage());
+            return ProxyMain.EXIT_CONFIG;
+        }
+        if (c.api() == null) {
+            err.println("status: " + file + " has no api section: the status is served on the API listener (api.listen)");
+            return ProxyMain.EXIT_CONFIG;
+        }
+        if (c.api().tlsCertificate() != null) {
+            err.println("status: the API listener uses TLS, which this command does not speak yet; ask"
+                    + " https://" + hostPort(c.api().listen()) + "/status with a bearer token instead");
+            return ProxyMain.EXIT_FAILED;
+        }
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + hostPort(c.api().listen()) + "/status"))
+                .timeout(Duration.ofSeconds(5)).GET();
+        if (c.api().bearerTokens() != null) {
+            List<String> tokens = Files.readAllLines(c.api().bearerTokens()).stream().map(String::trim)
+                    .filter(t -> !t.isEmpty() && !t.startsWith("#")).toList();
+            if (!tokens.isEmpty()) {
+                req.header("Authorization", "Bearer " + tokens.get(0));
+            }
+        }
+        HttpResponse<String> r;
+        try {
+            r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+                    .send(req.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            err.println("status: nothing answers at " + hostPort(c.api().listen()) + " (is the appliance running?)");
+            return ProxyMain.EXIT_FAILED;
+        }
+        if (r.statusCode() != 200) {
+            err.println("status: the appliance answered " + r.statusCode() + ": " + r.body());
+            return ProxyMain.EXIT_FAILED;
+        }
+        print(JSONObjectUtils.parse(r.body()), out);
+        return ProxyMain.EXIT_OK;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void print(Map<String, Object> s, PrintStream out) {
+        out.println("shakengate " + s.get("version") + ", up " + s.get("uptimeSeconds") + " s, " + s.get("transport"));
+        out.println("points:");
+        for (Object o : (List<Object>) s.get("points")) {
+            Map<String, Object> p = (Map<String, Object>) o;
+            StringBuilder b = new StringBuilder("  ").append(p.get("name")).append(": ").append(p.get("transport"))
+                    .append(' ').append(p.get("listen")).append(", ").append(p.get("role"));
+            if (Boolean.TRUE.equals(p.get("redirect"))) {
+                b.append(" (redirect)");
+            } else {
+                b.append(" ->");
+                for (Object h : (List<Object>) p.get("nextHops")) {
+                    Map<String, Object> hop = (Map<String, Object>) h;
+                    b.append(' ').append(hop.get("address"));
+                    if (Boolean.TRUE.equals(hop.get("heldDown"))) {
+                        b.append(" (held down)");
+                    }
+                    if (hop.get("refused") instanceof Number n && n.longValue() > 0) {
+                        b.append(" (refused ").append(n).append(')');
+                    }
+                }
+            }
+            if (p.get("connections") != null) {
+                b.append(", ").append(p.get("connections")).append(" connection(s)");
+            }
+            out.println(b);
+        }
+        Map<String, Object> counters = (Map<String, Object>) s.get("counters");
+        out.println("counters:" + (counters.isEmpty() ? " (all 0)" : ""));
+        counters.forEach((k, v) -> out.println("  " + k + " " + v));
+        if (s.get("x5uCache") instanceof Map<?, ?> cache) {
+            out.println("x5u cache: " + cache.get("entries") + " of at most " + cache.get("maxEntries"));
+        }
+        if (s.get("cps") instanceof Map<?, ?> cps) {
+            out.println("cps: targets " + cps.get("targets") + (Boolean.TRUE.equals(cps.get("serving"))
+                    ? ", serving a CPS" : ""));
+        }
+        List<Object> recent = (List<Object>) s.get("recentDecisions");
+        out.println("last decisions (" + recent.size() + "):");
+        for (Object o : recent) {
+            Map<String, Object> d = (Map<String, Object>) o;
+            StringBuilder b = new StringBuilder("  ").append(d.get("time")).append(' ').append(d.get("event"))
+                    .append(' ').append(d.get("point")).append(" call ").append(d.get("callId")).append(' ')
+                    .append(d.get("orig")).append(" -> ").append(d.get("dest")).append(": ").append(d.get("outcome"));
+            if ("verification".equals(d.get("event"))) {
+                b.append(", ").append(d.get("verstat"));
+                if (d.get("reason") != null) {
+                    b.append(" (").append(d.get("reason")).append(')');
+                }
+            } else {
+                if (d.get("attestation") != null) {
+                    b.append(", attestation ").append(d.get("attestation"));
+                }
+                if (d.get("identity") != null) {
+                    b.append(", identity ").append(d.get("identity"));
+                }
+            }
+            out.println(b);
+        }
+    }
+
+    private static String hostPort(java.net.InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}
