@@ -250,122 +250,166 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         return Set.copyOf(u);
     }
 
-    /** Reads and validates {@code yaml}; {@code source} names it in errors. */
+    /**
+     * Reads and validates {@code yaml}; {@code source} names it in errors. Every error found is reported (a
+     * section that fails is left out and the rest is still read), each with its line.
+     */
     public static ApplianceConfig parse(String yaml, String source) {
+        ConfigErrors errors = new ConfigErrors();
+        ApplianceConfig c;
         try {
-            Map<String, Node> top = YamlNodes.mapping(YamlNodes.parse(yaml, source), "the configuration", TOP);
-            int loops = top.containsKey("eventLoops") ? YamlNodes.integer(top.get("eventLoops"), "eventLoops", 1, 64) : 2;
-            InetSocketAddress metrics = null;
-            if (top.containsKey("metrics")) {
-                Map<String, Node> m = YamlNodes.mapping(top.get("metrics"), "metrics", Set.of("listen"));
-                metrics = address(required(m, "listen", top.get("metrics"), "metrics"), "metrics.listen");
+            c = read(YamlNodes.mapping(YamlNodes.parse(yaml, source), "the configuration", TOP), source, errors);
+        } catch (ConfigException e) {
+            errors.add(e);
+            c = null;
+        }
+        if (errors.any()) {
+            throw errors.all(source);
+        }
+        return c;
+    }
+
+    private static ApplianceConfig read(Map<String, Node> top, String source, ConfigErrors errors) {
+        Integer loopsRead = errors.section(() -> top.containsKey("eventLoops")
+                ? YamlNodes.integer(top.get("eventLoops"), "eventLoops", 1, 64) : 2);
+        int loops = loopsRead == null ? 2 : loopsRead;
+        InetSocketAddress metrics = errors.section(() -> {
+            if (!top.containsKey("metrics")) {
+                return null;
             }
-            Signing signing = top.containsKey("signing") ? SigningSections.signing(top.get("signing")) : null;
-            Verification verification = top.containsKey("verification")
-                    ? StirSections.verification(top.get("verification")) : null;
-            if (!top.containsKey("listeningPoints")) {
-                throw new ConfigException(source + ": listeningPoints is required");
-            }
-            List<Point> points = new ArrayList<>();
-            Set<String> names = new HashSet<>();
-            for (Node n : YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints")) {
-                Point p = PointSection.point(n);
+            Map<String, Node> m = YamlNodes.mapping(top.get("metrics"), "metrics", Set.of("listen"));
+            return address(required(m, "listen", top.get("metrics"), "metrics"), "metrics.listen");
+        });
+        Signing signing = top.containsKey("signing") ? errors.section(() -> SigningSections.signing(top.get("signing")))
+                : null;
+        boolean signingFailed = top.containsKey("signing") && signing == null;
+        Verification verification = top.containsKey("verification")
+                ? errors.section(() -> StirSections.verification(top.get("verification"))) : null;
+        boolean verificationFailed = top.containsKey("verification") && verification == null;
+        List<Point> points = new ArrayList<>();
+        List<Node> pointNodes = new ArrayList<>();
+        boolean pointFailed = false;
+        Set<String> names = new HashSet<>();
+        if (!top.containsKey("listeningPoints")) {
+            errors.add(new ConfigException(source + ": listeningPoints is required"));
+        } else {
+            List<Node> nodes = errors.section(() -> YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints"));
+            for (Node n : nodes == null ? List.<Node>of() : nodes) {
+                Point p = errors.section(() -> PointSection.point(n));
+                if (p == null) {
+                    pointFailed = true;
+                    continue;
+                }
                 if (!names.add(p.name())) {
-                    throw YamlNodes.error(n, "two listening points are named '" + p.name() + "'");
-                }
-                if (p.role() == Role.SIGN && signing == null) {
-                    throw YamlNodes.error(n, "listening point '" + p.name() + "' signs, but there is no signing section");
-                }
-                if (p.role() == Role.VERIFY && verification == null) {
-                    throw YamlNodes.error(n, "listening point '" + p.name()
-                            + "' verifies, but there is no verification section");
+                    errors.add(YamlNodes.error(n, "two listening points are named '" + p.name() + "'"));
+                } else if (p.role() == Role.SIGN && signing == null && !signingFailed) {
+                    errors.add(YamlNodes.error(n, "listening point '" + p.name()
+                            + "' signs, but there is no signing section"));
+                } else if (p.role() == Role.VERIFY && verification == null && !verificationFailed) {
+                    errors.add(YamlNodes.error(n, "listening point '" + p.name()
+                            + "' verifies, but there is no verification section"));
                 }
                 points.add(p);
+                pointNodes.add(n);
             }
-            if (points.isEmpty()) {
-                throw YamlNodes.error(top.get("listeningPoints"), "at least one listening point is needed");
+            if (points.isEmpty() && !pointFailed && nodes != null) {
+                errors.add(YamlNodes.error(top.get("listeningPoints"), "at least one listening point is needed"));
             }
-            List<Node> pointNodes = YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints");
-            for (int i = 0; i < points.size(); i++) {
-                String up = points.get(i).udpPoint();
-                if (up != null && points.stream().noneMatch(q -> q.name().equals(up) && q.transport().equals("udp"))) {
-                    throw YamlNodes.error(pointNodes.get(i), "udpPoint '" + up + "' is no udp listening point");
-                }
-            }
-            for (int i = 0; i < points.size(); i++) {
-                Point p = points.get(i);
-                if (p.recordRoute() && p.nextHopTransport() != null && points.stream().noneMatch(q -> isTwin(p, q))) {
-                    // RFC 5658: the upper Record-Route sends the far side's requests back over the other transport
-                    String udp = p.transport().equals("udp") ? p.name() : p.udpPoint();
-                    throw YamlNodes.error(pointNodes.get(i), "listening point '" + p.name() + "' record-routes and"
-                            + " sends over " + p.nextHopTransport() + ": the far side's requests come back over "
-                            + p.nextHopTransport() + " to " + p.listen().getAddress().getHostAddress() + ":"
-                            + p.listen().getPort() + ", so a " + p.nextHopTransport() + " point must listen there"
-                            + " with nextHopTransport: " + p.transport() + (p.transport().equals("udp")
-                            ? ", udpPoint: " + udp : "") + " and recordRoute: true"
-                            + (p.transport().equals("udp") ? "" : " (the udp point '" + udp + "' itself)"));
-                }
-            }
-            if (verification != null) {
-                for (String name : verification.pointPolicies().keySet()) {
-                    if (!names.contains(name)) {
-                        throw YamlNodes.error(top.get("verification"), "verification.pointPolicies names '" + name
-                                + "', which is no listening point");
-                    }
-                }
-            }
-            Stop stop = Stop.DEFAULT;
-            if (top.containsKey("stop")) {
-                Map<String, Node> m = YamlNodes.mapping(top.get("stop"), "stop", Set.of("quietMillis", "maxSeconds"));
-                stop = new Stop(m.containsKey("quietMillis") ? YamlNodes.integer(m.get("quietMillis"), "stop.quietMillis",
-                        0, 60_000) : Stop.DEFAULT.quietMillis(),
-                        m.containsKey("maxSeconds") ? YamlNodes.integer(m.get("maxSeconds"), "stop.maxSeconds", 0, 600)
-                                : Stop.DEFAULT.maxSeconds());
-            }
-            Api api = top.containsKey("api") ? api(top.get("api")) : null;
-            Cps cps = top.containsKey("cps") ? StirSections.cps(top.get("cps")) : null;
-            if (cps != null && cps.serve() != null && (api == null || verification == null)) {
-                throw YamlNodes.error(top.get("cps"), "cps.serve needs an api section (it listens there) and a "
-                        + "verification section (its trust anchors check the requesters' certificates)");
-            }
-            if (cps != null && !cps.targets().isEmpty() && signing == null) {
-                throw YamlNodes.error(top.get("cps"), "cps.targets needs a signing section (CPS tokens are signed "
-                        + "with the SHAKEN key)");
-            }
-            Tls tls = null;
-            if (top.containsKey("tls")) {
-                Node t = top.get("tls");
-                Map<String, Node> tm = YamlNodes.mapping(t, "tls", Set.of("certificate", "key", "trust"));
-                tls = new Tls(Path.of(YamlNodes.scalar(required(tm, "certificate", t, "tls"), "tls.certificate")),
-                        Path.of(YamlNodes.scalar(required(tm, "key", t, "tls"), "tls.key")),
-                        Path.of(YamlNodes.scalar(required(tm, "trust", t, "tls"), "tls.trust")));
-            }
-            for (int i = 0; i < points.size(); i++) {
-                if ((points.get(i).transport().equals("tls") || "tls".equals(points.get(i).nextHopTransport()))
-                        && tls == null) {
-                    throw YamlNodes.error(YamlNodes.sequence(top.get("listeningPoints"), "listeningPoints").get(i),
-                            "listening point '" + points.get(i).name() + "' uses tls, but there is no tls section");
-                }
-            }
-            int dnsRefresh = top.containsKey("dnsRefreshSeconds")
-                    ? YamlNodes.integer(top.get("dnsRefreshSeconds"), "dnsRefreshSeconds", 0, 86400)
-                    : DEFAULT_DNS_REFRESH_SECONDS;
-            RouteLookups lookups = RouteLookups.DEFAULT;
-            if (top.containsKey("routeLookups")) {
-                Map<String, Node> m = YamlNodes.mapping(top.get("routeLookups"), "routeLookups",
-                        Set.of("remembered", "atOnce", "maxSeconds"));
-                lookups = new RouteLookups(m.containsKey("remembered") ? YamlNodes.integer(m.get("remembered"),
-                        "routeLookups.remembered", 1, 1_000_000) : RouteLookups.DEFAULT.remembered(),
-                        m.containsKey("atOnce") ? YamlNodes.integer(m.get("atOnce"), "routeLookups.atOnce", 1, 10_000)
-                                : RouteLookups.DEFAULT.atOnce(),
-                        m.containsKey("maxSeconds") ? YamlNodes.integer(m.get("maxSeconds"), "routeLookups.maxSeconds",
-                                1, 86_400) : RouteLookups.DEFAULT.maxSeconds());
-            }
-            return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
-                    dnsRefresh, lookups, FamilyConfig.parse(top), StreamLimits.parse(top));
-        } catch (ConfigException e) {
-            throw e.getMessage().startsWith(source) ? e : new ConfigException(source + ": " + e.getMessage());
         }
+        for (int i = 0; i < points.size(); i++) {
+            String up = points.get(i).udpPoint();
+            if (up != null && !pointFailed
+                    && points.stream().noneMatch(q -> q.name().equals(up) && q.transport().equals("udp"))) {
+                errors.add(YamlNodes.error(pointNodes.get(i), "udpPoint '" + up + "' is no udp listening point"));
+            }
+        }
+        for (int i = 0; i < points.size(); i++) {
+            Point p = points.get(i);
+            if (p.recordRoute() && p.nextHopTransport() != null && !pointFailed
+                    && points.stream().noneMatch(q -> isTwin(p, q))) {
+                // RFC 5658: the upper Record-Route sends the far side's requests back over the other transport
+                String udp = p.transport().equals("udp") ? p.name() : p.udpPoint();
+                errors.add(YamlNodes.error(pointNodes.get(i), "listening point '" + p.name() + "' record-routes and"
+                        + " sends over " + p.nextHopTransport() + ": the far side's requests come back over "
+                        + p.nextHopTransport() + " to " + p.listen().getAddress().getHostAddress() + ":"
+                        + p.listen().getPort() + ", so a " + p.nextHopTransport() + " point must listen there"
+                        + " with nextHopTransport: " + p.transport() + (p.transport().equals("udp")
+                        ? ", udpPoint: " + udp : "") + " and recordRoute: true"
+                        + (p.transport().equals("udp") ? "" : " (the udp point '" + udp + "' itself)")));
+            }
+        }
+        if (verification != null && !pointFailed) {
+            for (String name : verification.pointPolicies().keySet()) {
+                if (!names.contains(name)) {
+                    errors.add(YamlNodes.error(top.get("verification"), "verification.pointPolicies names '" + name
+                            + "', which is no listening point"));
+                }
+            }
+        }
+        Stop stopRead = errors.section(() -> {
+            if (!top.containsKey("stop")) {
+                return Stop.DEFAULT;
+            }
+            Map<String, Node> m = YamlNodes.mapping(top.get("stop"), "stop", Set.of("quietMillis", "maxSeconds"));
+            return new Stop(m.containsKey("quietMillis") ? YamlNodes.integer(m.get("quietMillis"), "stop.quietMillis",
+                    0, 60_000) : Stop.DEFAULT.quietMillis(),
+                    m.containsKey("maxSeconds") ? YamlNodes.integer(m.get("maxSeconds"), "stop.maxSeconds", 0, 600)
+                            : Stop.DEFAULT.maxSeconds());
+        });
+        Stop stop = stopRead == null ? Stop.DEFAULT : stopRead;
+        Api api = top.containsKey("api") ? errors.section(() -> api(top.get("api"))) : null;
+        boolean apiFailed = top.containsKey("api") && api == null;
+        Cps cps = top.containsKey("cps") ? errors.section(() -> StirSections.cps(top.get("cps"))) : null;
+        if (cps != null && cps.serve() != null && ((api == null && !apiFailed)
+                || (verification == null && !verificationFailed))) {
+            errors.add(YamlNodes.error(top.get("cps"), "cps.serve needs an api section (it listens there) and a "
+                    + "verification section (its trust anchors check the requesters' certificates)"));
+        }
+        if (cps != null && !cps.targets().isEmpty() && signing == null && !signingFailed) {
+            errors.add(YamlNodes.error(top.get("cps"), "cps.targets needs a signing section (CPS tokens are signed "
+                    + "with the SHAKEN key)"));
+        }
+        Tls tls = errors.section(() -> {
+            if (!top.containsKey("tls")) {
+                return null;
+            }
+            Node t = top.get("tls");
+            Map<String, Node> tm = YamlNodes.mapping(t, "tls", Set.of("certificate", "key", "trust"));
+            return new Tls(Path.of(YamlNodes.scalar(required(tm, "certificate", t, "tls"), "tls.certificate")),
+                    Path.of(YamlNodes.scalar(required(tm, "key", t, "tls"), "tls.key")),
+                    Path.of(YamlNodes.scalar(required(tm, "trust", t, "tls"), "tls.trust")));
+        });
+        boolean tlsFailed = top.containsKey("tls") && tls == null;
+        for (int i = 0; i < points.size(); i++) {
+            if ((points.get(i).transport().equals("tls") || "tls".equals(points.get(i).nextHopTransport()))
+                    && tls == null && !tlsFailed) {
+                errors.add(YamlNodes.error(pointNodes.get(i), "listening point '" + points.get(i).name()
+                        + "' uses tls, but there is no tls section"));
+            }
+        }
+        Integer dnsRead = errors.section(() -> top.containsKey("dnsRefreshSeconds")
+                ? YamlNodes.integer(top.get("dnsRefreshSeconds"), "dnsRefreshSeconds", 0, 86400)
+                : DEFAULT_DNS_REFRESH_SECONDS);
+        RouteLookups lookups = errors.section(() -> {
+            if (!top.containsKey("routeLookups")) {
+                return RouteLookups.DEFAULT;
+            }
+            Map<String, Node> m = YamlNodes.mapping(top.get("routeLookups"), "routeLookups",
+                    Set.of("remembered", "atOnce", "maxSeconds"));
+            return new RouteLookups(m.containsKey("remembered") ? YamlNodes.integer(m.get("remembered"),
+                    "routeLookups.remembered", 1, 1_000_000) : RouteLookups.DEFAULT.remembered(),
+                    m.containsKey("atOnce") ? YamlNodes.integer(m.get("atOnce"), "routeLookups.atOnce", 1, 10_000)
+                            : RouteLookups.DEFAULT.atOnce(),
+                    m.containsKey("maxSeconds") ? YamlNodes.integer(m.get("maxSeconds"), "routeLookups.maxSeconds",
+                            1, 86_400) : RouteLookups.DEFAULT.maxSeconds());
+        });
+        FamilyConfig.Settings family = errors.section(() -> FamilyConfig.parse(top));
+        StreamLimits.Limits streams = errors.section(() -> StreamLimits.parse(top));
+        if (errors.any()) {
+            return null;
+        }
+        return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
+                dnsRead, lookups, family, streams);
     }
 
     /**

@@ -113,10 +113,33 @@ class ApplianceConfigTest {
     }
 
     @Test
+    void everyErrorIsReportedWithItsLine() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ApplianceConfig.parse(String.join("\n",
+                "eventLoops: 0",
+                "metrics: { listen: \"localhost:9090\" }",
+                "sipStreams: { maxConnections: 10, maxPerAddress: 20 }",
+                "listeningPoints:",
+                "  - { name: a, transport: sctp, listen: \"127.0.0.1:5070\", nextHop: \"127.0.0.1:5080\" }",
+                "  - { name: b, listen: \"127.0.0.1:5071\", role: sign, nextHop: \"127.0.0.1:5081\" }",
+                ""), "many.yaml"));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("many.yaml: 5 errors\n"), m);
+        assertEquals(6, m.split("\n").length, m);
+        assertTrue(m.contains("line 1") && m.contains("eventLoops"), m);
+        assertTrue(m.contains("line 2") && m.contains("metrics.listen"), m);
+        assertTrue(m.contains("line 3") && m.contains("maxPerAddress (20) is above"), m);
+        assertTrue(m.contains("line 5") && m.contains("transport must be udp, tcp or tls"), m);
+        assertTrue(m.contains("line 6") && m.contains("signs, but there is no signing section"), m);
+    }
+
+    @Test
     void theExampleConfigurationParses() throws Exception {
         Path example = Path.of("config/shakengate.example.yaml");
         ApplianceConfig c = ApplianceConfig.parse(Files.readString(example), example.toString());
-        assertEquals(3, c.points().size());
+        assertEquals(4, c.points().size());
+        assertEquals(2, c.points().get(3).failover().hops().size());
+        assertEquals(30, c.points().get(3).failover().holdDownSeconds());
+        assertEquals(StreamLimits.Limits.DEFAULT, c.streams());
         assertEquals(5, c.signing().rules().size());
         assertEquals(io.shakengate.proxy.stir.AuthenticationPolicy.Delivery.BOTH, c.signing().rules().get(2).delivery());
         assertEquals("enterprise", c.signing().rules().get(0).more().identity());
