@@ -101,6 +101,14 @@ final class Demo {
                 for (int i = 1; i <= calls; i++) {
                     failed += call(out, i, caller, callee, originating) ? 0 : 1;
                 }
+                // a forged call: a PASSporT signed with a key that is not the certificate's, x5u pointing at the
+                // real certificate, sent straight to the terminating appliance
+                java.security.KeyPair rogue = io.shakengate.crypto.x509.CertificateRequests.newKeyPair();
+                String forged = new PassportSigner(new SignerPool(provider, rogue.getPrivate()), x5u).identity(
+                        new io.shakengate.crypto.passport.ShakenClaims(Attestation.A, "12155550121",
+                                java.util.List.of("12155550131"), System.currentTimeMillis() / 1000,
+                                java.util.UUID.randomUUID().toString()));
+                failed += forgedCall(out, forged, caller, callee, terminating) ? 0 : 1;
                 out.println();
                 out.println("counters: " + server.counters());
                 out.println(MetricsServer.render(server.counters(), server.parseErrors(), server.latency()).lines()
@@ -111,15 +119,13 @@ final class Demo {
         }
         repository.close();
         fetchers.shutdownNow();
-        out.println(failed == 0 ? "demo: all " + calls + " calls signed, verified and answered"
-                : "demo: " + failed + " of " + calls + " calls failed");
+        out.println(failed == 0 ? "demo: all " + calls + " calls signed, verified and answered; the forged call caught"
+                : "demo: " + failed + " of " + (calls + 1) + " calls did not go as they should");
         return failed;
     }
 
-    private static boolean call(PrintStream out, int n, DatagramSocket caller, DatagramSocket callee,
-                                InetSocketAddress to) throws Exception {
-        String local = "127.0.0.1:" + caller.getLocalPort();
-        String invite = "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
+    private static String invite(int n, String local, String identity) {
+        return "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
                 + "Via: SIP/2.0/UDP " + local + ";branch=z9hG4bK-demo-" + n + "\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: \"Alice\" <sip:+12155550121@127.0.0.1;user=phone>;tag=demo" + n + "\r\n"
@@ -128,7 +134,39 @@ final class Demo {
                 + "Call-ID: demo-" + n + "@shakengate\r\n"
                 + "CSeq: 1 INVITE\r\n"
                 + "Contact: <sip:alice@" + local + ">\r\n"
+                + (identity == null ? "" : "Identity: " + identity + "\r\n")
                 + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** The forged INVITE reaches the callee marked TN-Validation-Failed (the policy forwards it, marked). */
+    private static boolean forgedCall(PrintStream out, String identity, DatagramSocket caller, DatagramSocket callee,
+                                      InetSocketAddress terminating) throws Exception {
+        byte[] bytes = invite(0, "127.0.0.1:" + caller.getLocalPort(), identity).getBytes(StandardCharsets.US_ASCII);
+        out.println();
+        out.println("forged call: INVITE +12155550121 -> +12155550131 with an Identity signed by another key,"
+                + " sent to the terminating appliance");
+        caller.send(new DatagramPacket(bytes, bytes.length, terminating));
+        byte[] buf = new byte[65535];
+        DatagramPacket got = new DatagramPacket(buf, buf.length);
+        try {
+            callee.receive(got);
+        } catch (SocketTimeoutException e) {
+            out.println("  callee: no INVITE arrived");
+            return false;
+        }
+        String in = new String(buf, 0, got.getLength(), StandardCharsets.US_ASCII);
+        String pai = in.lines().filter(l -> l.startsWith("P-Asserted-Identity:")).findFirst().orElse("(none)");
+        out.println("  terminating: caught: " + pai);
+        boolean caught = pai.contains("verstat=TN-Validation-Failed");
+        out.println(caught ? "  the forgery was caught (signature does not match the certificate)"
+                : "  the forgery was NOT caught");
+        return caught;
+    }
+
+    private static boolean call(PrintStream out, int n, DatagramSocket caller, DatagramSocket callee,
+                                InetSocketAddress to) throws Exception {
+        String local = "127.0.0.1:" + caller.getLocalPort();
+        String invite = invite(n, local, null);
         byte[] bytes = invite.getBytes(StandardCharsets.US_ASCII);
         caller.send(new DatagramPacket(bytes, bytes.length, to));
         out.println();

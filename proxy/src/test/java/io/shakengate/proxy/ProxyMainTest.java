@@ -26,8 +26,10 @@ class ProxyMainTest {
         assertTrue(text.contains("verstat=TN-Validation-Passed"), text);
         assertTrue(text.contains(";alg=ES256;ppt=shaken"), text);
         assertTrue(text.contains("SIP/2.0 200 OK (back through both appliances)"), text);
-        assertTrue(text.contains("signed=2, verified_passed=2"), text);
-        assertTrue(text.contains("demo: all 2 calls signed, verified and answered"), text);
+        assertTrue(text.contains("signed=2, verified_passed=2, verified_failed=1"), text);
+        assertTrue(text.contains("terminating: caught: P-Asserted-Identity: <sip:+12155550121;"
+                + "verstat=TN-Validation-Failed@"), text);
+        assertTrue(text.contains("demo: all 2 calls signed, verified and answered; the forged call caught"), text);
     }
 
     @Test
