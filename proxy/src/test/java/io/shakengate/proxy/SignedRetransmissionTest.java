@@ -27,11 +27,7 @@ class SignedRetransmissionTest {
     Path dir;
 
     private static String invite(int callerPort, String id) {
-        return "INVITE sip:+12155550131@127.0.0.1;user=phone SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + callerPort + ";branch=z9hG4bK-" + id + "\r\n"
-                + "Max-Forwards: 70\r\nFrom: <sip:+12155550121@127.0.0.1;user=phone>;tag=" + id + "\r\n"
-                + "To: <sip:+12155550131@127.0.0.1;user=phone>\r\nCall-ID: " + id + "\r\n"
-                + "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+        return LoopbackSip.invite(callerPort, id, "12155550121", "12155550131", null);
     }
 
     @Test
