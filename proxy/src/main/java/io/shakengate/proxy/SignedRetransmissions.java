@@ -29,18 +29,22 @@ final class SignedRetransmissions {
         }
     };
 
-    /** What the INVITE forwarded with {@code branch} was signed with, or null (not signed here lately). */
-    Signed get(String branch) {
-        Signed s = recent.get(branch);
+    /**
+     * What the INVITE forwarded with {@code branch} in call {@code callId} was signed with, or null (not signed
+     * here lately). The Call-ID too: a UA that reused a branch in another call gets its own signature.
+     */
+    Signed get(String branch, String callId) {
+        String key = branch + ' ' + callId;
+        Signed s = recent.get(key);
         if (s != null && System.nanoTime() - s.atNanos() > KEEP_NANOS) {
-            recent.remove(branch);
+            recent.remove(key);
             return null;
         }
         return s;
     }
 
-    /** Remembers what the INVITE forwarded with {@code branch} was signed with. */
-    void put(String branch, AsciiString identity, List<String> family) {
-        recent.put(branch, new Signed(identity, family, System.nanoTime()));
+    /** Remembers what the INVITE forwarded with {@code branch} in call {@code callId} was signed with. */
+    void put(String branch, String callId, AsciiString identity, List<String> family) {
+        recent.put(branch + ' ' + callId, new Signed(identity, family, System.nanoTime()));
     }
 }

@@ -181,7 +181,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             return false;
         }
         if (m.method() == SipMethod.INVITE && point.role() == Role.SIGN && services.authentication().signs()) {
-            SignedRetransmissions.Signed again = sender.reliable() ? null : signedLately.get(branch);
+            SignedRetransmissions.Signed again = sender.reliable() ? null : signedLately.get(branch, m.callId());
             if (again != null) {
                 // a UDP retransmission of an INVITE signed here: the same request goes on, not signed again
                 counters.count(ProxyCounters.Event.RETRANSMISSION_SAME_IDENTITY);
@@ -197,7 +197,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
             AsciiString identity = a.signed() && a.inBand()
                     ? new AsciiString(a.identity(), 0, a.identityLength(), true) : null;
             if (a.signed() && !sender.reliable()) {
-                signedLately.put(branch, identity, a.family());
+                signedLately.put(branch, m.callId(), identity, a.family());
             }
             forward(ctx, m, branch, identity, a.family(), null);
             latency.record(StageLatency.Stage.SIGN, System.nanoTime() - start);
