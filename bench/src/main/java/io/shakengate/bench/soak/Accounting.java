@@ -51,6 +51,9 @@ final class Accounting {
     private static final Pattern CALL = Pattern.compile("CALL (\\S+) (\\d+)(?:\\.0+)?\\.(\\d+)(?:\\.0+)? (\\S+) (\\S+)");
     private static final Pattern INVITE = Pattern.compile("INVITE (\\S+) (\\S*) ?(\\S*)");
     /** An aborted call in SIPp's error file: {@code Call-ID 'X'}, {@code Call-Id 'X'} or {@code Call-Id: X,} (SIPp 3.6), lines may run together. */
+    /** A UAC call dropped on a 200 OK whose CSeq is the ACK's (the UAS re-rendered its answer from the ACK). */
+    private static final Pattern REANSWERED = Pattern.compile(
+            "Call-Id '([^']+)': while [^']*received 'SIP/2\\.0 200 OK[^']*?\\nCSeq: 1 ACK\\n", Pattern.CASE_INSENSITIVE);
     private static final Pattern ABORTED = Pattern.compile("Call-Id(?:: | ')([^',\\s]+)",
             Pattern.CASE_INSENSITIVE);
 
@@ -114,6 +117,14 @@ final class Accounting {
             if (ended < p.created()) {
                 // SIPp's error file names the calls it aborted (a recv timeout): the lost ones
                 List<String> aborted = new ArrayList<>();
+                // SIPp's UAS, given a late copy of an INVITE it had answered and been ACKed for, answers again with
+                // its 200 template filled from the ACK ("CSeq: 1 ACK"): the UAC drops the call. The appliance
+                // forwarded the retransmission as a stateless proxy must; SIPp, not the appliance, loses the call
+                java.util.Set<String> reanswered = new java.util.HashSet<>();
+                Matcher r = REANSWERED.matcher(String.join("\n", lines(p.uacErrors())));
+                while (r.find()) {
+                    reanswered.add(r.group(1));
+                }
                 for (String line : lines(p.uacErrors())) {
                     Matcher m = ABORTED.matcher(line);
                     while (m.find()) {
@@ -129,14 +140,17 @@ final class Accounting {
                     long at = n != null && n.find() ? p.uacStartMillis() + (Long.parseLong(n.group(1)) - 1) * 1000 / p.rate()
                             : -1;
                     String why = at < 0 ? null : explain(windows, at, p.path(), LOST);
+                    String cause = why == null ? null : "in flight at " + why;
+                    if (cause == null && id != null && reanswered.contains(id)) {
+                        cause = "SIPp's UAS re-answered a late INVITE copy with its ACK's CSeq";
+                    }
                     String entry = p.path() + ": " + (id == null ? "(no Call-ID in SIPp's log)" : id)
-                            + (why == null ? "" : " (in flight at " + why + ")");
+                            + (cause == null ? "" : " (" + cause + ")");
                     lost.add(entry);
-                    if (why == null) {
+                    if (cause == null) {
                         unexplained.add("lost " + entry);
                     }
-                    classes.merge(p.path() + ": lost (" + (why == null ? "UNEXPLAINED" : "in flight at " + why) + ")",
-                            1L, Long::sum);
+                    classes.merge(p.path() + ": lost (" + (cause == null ? "UNEXPLAINED" : cause) + ")", 1L, Long::sum);
                 }
             }
         }
