@@ -142,8 +142,8 @@ class HostileTrafficTest {
                 Thread.sleep(1000);
             }
             assertEquals(10, slowClosed, "every slow-loris connection was closed by the appliance");
-            // the silent ones are closed after idleSeconds (4 s) + the check
-            Thread.sleep(2000);
+            // the silent ones are closed after idleSeconds (4 s) + the check (1 s), counted from their last byte
+            Thread.sleep(3000);
             int idleClosed = 0;
             for (Socket s : concat(perAddress, wide)) {
                 if (closedByPeer(s)) {
