@@ -39,10 +39,15 @@ final class SipCallFacts {
     static CallFacts signing(SipMessage m, String point, AuthenticationPolicy settings) {
         String calling = TelephoneNumbers.canonicalize(caller(m).telephoneNumber());
         String called = called(m, settings);
+        String diversion = diversion(m);
+        if (diversion != null && m.indexOf(SipHeaderName.DIVERSION) < 0) {
+            // History-Info: the call is now addressed to its Request-URI (the To keeps the number first called)
+            called = number(m.requestUriString());
+        }
         return new CallFacts(CallFacts.Front.SIP, m.sender() == null ? null : m.sender().getAddress(), point,
                 trunk(m, settings), calling, called == null ? List.of() : List.of(called),
                 m.header("Attestation-Info"), m.header("Origination-Id"), -1, m.indexOf(SipHeaderName.IDENTITY) >= 0,
-                target(m), diversion(m), priorities(m), m.callId());
+                target(m), diversion, priorities(m), m.callId());
     }
 
     /** The Request-URI as text (an emergency URN is matched on it), or null. */
@@ -51,19 +56,37 @@ final class SipCallFacts {
     }
 
     /**
-     * The canonical number the call was first addressed to: the last Diversion value (RFC 5806 lists the most
-     * recent diversion first, so the last names the original called number), else null. History-Info (RFC 7044)
-     * is not read: written down in the README.
+     * The canonical number the call was first addressed to, when it was diverted, else null: the last Diversion
+     * value (RFC 5806 lists the most recent diversion first, so the last names the original called number);
+     * without Diversion, History-Info (RFC 7044): its first entry is the Request-URI the call was first sent
+     * to, and the call was retargeted when that entry's number is not the number of the Request-URI now. The
+     * entries' indices and rc/mp tags are not interpreted further (one div PASSporT, first number to the
+     * current one, as for Diversion).
      */
     static String diversion(SipMessage m) {
-        List<String> values = m.indexOf(SipHeaderName.DIVERSION) < 0 ? List.of() : m.headerValues(SipHeaderName.DIVERSION);
-        if (values.isEmpty()) {
+        if (m.indexOf(SipHeaderName.DIVERSION) >= 0) {
+            List<String> values = m.headerValues(SipHeaderName.DIVERSION);
+            return values.isEmpty() ? null : number(values.get(values.size() - 1));
+        }
+        if (m.indexOf(SipHeaderName.HISTORY_INFO) < 0 || !m.isRequest()) {
             return null;
         }
-        String v = values.get(values.size() - 1);
+        List<String> entries = m.headerValues(SipHeaderName.HISTORY_INFO);
+        if (entries.size() < 2) {
+            return null;
+        }
+        String first = number(entries.get(0));
+        String now = number(m.requestUriString());
+        return first != null && now != null && !first.equals(now) ? first : null;
+    }
+
+    /** The canonical telephone number of a name-addr or URI value (tel:, or the user part of sip:), or null. */
+    static String number(String v) {
         int lt = v.indexOf('<');
         int gt = lt < 0 ? -1 : v.indexOf('>', lt);
         String uri = lt >= 0 && gt > lt ? v.substring(lt + 1, gt) : v.split(";", 2)[0].trim();
+        int q = uri.indexOf('?'); // URI headers (History-Info's Reason)
+        uri = q < 0 ? uri : uri.substring(0, q);
         String user;
         if (uri.regionMatches(true, 0, "tel:", 0, 4)) {
             user = uri.substring(4);
