@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * {@code shakengate status [--config FILE]}: asks the running appliance (GET /status on its API listener, with
  * the first bearer token of {@code api.bearerTokens}) and prints its points, counters, x5u cache, CPS and last
- * decisions. Plain HTTP only: an API with TLS is refused with the reason.
+ * decisions. Over TLS when the API has it, trusting only the listener's own certificate (api.tls.certificate);
+ * an API that asks for client certificates is refused with the reason.
  */
 final class StatusCommand {
     static final String DEFAULT_CONFIG = "/etc/shakengate/shakengate.yaml";
@@ -47,13 +48,14 @@ final class StatusCommand {
             err.println("status: " + file + " has no api section: the status is served on the API listener (api.listen)");
             return ProxyMain.EXIT_CONFIG;
         }
-        if (c.api().tlsCertificate() != null) {
-            err.println("status: the API listener uses TLS, which this command does not speak yet; ask"
-                    + " https://" + hostPort(c.api().listen()) + "/status with a bearer token instead");
+        boolean tls = c.api().tlsCertificate() != null;
+        if (tls && c.api().clientCa() != null) {
+            err.println("status: the API listener asks for a client certificate (api.tls.clientCa), which this"
+                    + " command has none of; ask https://" + hostPort(c.api().listen()) + "/status with one instead");
             return ProxyMain.EXIT_FAILED;
         }
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + hostPort(c.api().listen()) + "/status"))
-                .timeout(Duration.ofSeconds(5)).GET();
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create((tls ? "https://" : "http://")
+                + hostPort(c.api().listen()) + "/status")).timeout(Duration.ofSeconds(5)).GET();
         if (c.api().bearerTokens() != null) {
             List<String> tokens = Files.readAllLines(c.api().bearerTokens()).stream().map(String::trim)
                     .filter(t -> !t.isEmpty() && !t.startsWith("#")).toList();
@@ -61,10 +63,16 @@ final class StatusCommand {
                 req.header("Authorization", "Bearer " + tokens.get(0));
             }
         }
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (tls) {
+            // the listener's own certificate (api.tls.certificate) is the only one trusted: pinned, so the name
+            // in it need not be the listen address (this process makes no other HTTPS request)
+            System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+            client.sslContext(io.shakengate.proxy.transport.TrustedCas.tls(c.api().tlsCertificate()));
+        }
         HttpResponse<String> r;
         try {
-            r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(req.build(), HttpResponse.BodyHandlers.ofString());
+            r = client.build().send(req.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
             err.println("status: nothing answers at " + hostPort(c.api().listen()) + " (is the appliance running?)");
             return ProxyMain.EXIT_FAILED;

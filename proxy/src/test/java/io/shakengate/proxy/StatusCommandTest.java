@@ -115,4 +115,32 @@ class StatusCommandTest {
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("has no api section"), err.toString());
     }
+
+    @Test
+    void statusSpeaksTlsToAnApiWithTls() throws Exception {
+        io.shakengate.crypto.x509.DemoPki pki = new io.shakengate.crypto.x509.DemoPki("1234");
+        java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> tls = pki.tlsServer();
+        Path cert = Files.writeString(dir.resolve("api.pem"), io.shakengate.crypto.x509.Pem.armour("CERTIFICATE",
+                tls.getKey().getEncoded()));
+        Path key = Files.writeString(dir.resolve("api-key.pem"), io.shakengate.crypto.x509.CertificateRequests
+                .privateKeyPem(tls.getValue()));
+        Path tokens = Files.writeString(dir.resolve("tokens"), "status-token-0123456789abcdef\n");
+        int api = Sipp.freeTcpPort();
+        Path file = Files.writeString(dir.resolve("tls.yaml"), String.join("\n",
+                "api: { listen: \"127.0.0.1:" + api + "\", tls: { certificate: " + cert + ", key: " + key + " },"
+                        + " bearerTokens: " + tokens + " }",
+                "listeningPoints:",
+                "  - { name: plain, listen: \"127.0.0.1:" + Sipp.freeUdpPort() + "\", nextHop: \"127.0.0.1:9\" }",
+                ""));
+        try (Appliance appliance = Appliance.start(ApplianceConfig.parse(Files.readString(file), file.toString()))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = ProxyMain.run(new String[] {"status", "--config", file.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            String said = out.toString(StandardCharsets.UTF_8);
+            assertEquals(ProxyMain.EXIT_OK, exit, said + err.toString(StandardCharsets.UTF_8));
+            assertTrue(said.contains("  plain: udp 127.0.0.1:") && said.contains("forward -> 127.0.0.1:9"), said);
+            assertTrue(appliance.server().gates().isEmpty());
+        }
+    }
 }
