@@ -366,26 +366,17 @@ public final class Appliance implements AutoCloseable {
                     }
                     ListeningPoint lp = new ListeningPoint(p.name(), p.listen(), p.advertise(), p.role(), p.nextHop(),
                             p.redirect(), p.routes(), p.nextHopTransport(), p.largeOverTcp(), p.recordRoute(), failover);
-                    try {
-                        at.put(p, switch (p.transport()) {
-                            case "tcp" -> p.udpPoint() != null
-                                    ? server.bindStreamToUdp(lp, services::get, null, p.udpPoint())
-                                    : server.bindTcp(lp, services::get);
-                            case "tls" -> p.udpPoint() != null
-                                    ? server.bindStreamToUdp(lp, services::get, tls[0], p.udpPoint())
-                                    : server.bindTls(lp, services::get, tls[0], tls[1]);
-                            default -> server.bind(lp, services::get, tls[1]);
-                        });
-                    } catch (InterruptedException | RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        // Netty's bind failure is a checked exception its sync() throws undeclared
-                        throw new IOException("listening point '" + p.name() + "' cannot listen on " + p.transport()
-                                + " " + p.listen().getAddress().getHostAddress() + ":" + p.listen().getPort() + ": "
-                                + e.getMessage()
-                                + (String.valueOf(e.getMessage()).contains("in use") ? " (another process has it)" : ""),
-                                e);
-                    }
+                    ProxyServer on = server;
+                    at.put(p, Listening.open("listening point '" + p.name() + "'", p.transport(),
+                            p.listen(), () -> switch (p.transport()) {
+                                case "tcp" -> p.udpPoint() != null
+                                        ? on.bindStreamToUdp(lp, services::get, null, p.udpPoint())
+                                        : on.bindTcp(lp, services::get);
+                                case "tls" -> p.udpPoint() != null
+                                        ? on.bindStreamToUdp(lp, services::get, tls[0], p.udpPoint())
+                                        : on.bindTls(lp, services::get, tls[0], tls[1]);
+                                default -> on.bind(lp, services::get, tls[1]);
+                            }));
                 }
             }
             for (ApplianceConfig.Point p : config.points()) {
@@ -397,19 +388,21 @@ public final class Appliance implements AutoCloseable {
             io.shakengate.proxy.cps.CpsServer cps = cpsServer(config, clients, server);
             if (config.api() != null) {
                 ApplianceConfig.Api a = config.api();
-                api = new io.shakengate.proxy.http.HttpApiServer(server.group(), server.transports(), a.listen(),
-                        apiTls(a), new io.shakengate.proxy.http.HttpApiServer.Limits(tokens::get, a.maxBodyBytes(),
-                        a.idleSeconds()), services::get, cps, server.counters());
+                ProxyServer sip = server;
+                api = Listening.open("api.listen", "tcp", a.listen(), () -> new io.shakengate.proxy.http.HttpApiServer(
+                        sip.group(), sip.transports(), a.listen(), apiTls(a), new io.shakengate.proxy.http.HttpApiServer
+                        .Limits(tokens::get, a.maxBodyBytes(), a.idleSeconds()), services::get, cps, sip.counters()));
             }
             io.shakengate.proxy.http.HttpApiServer listener = api;
             ProxyServer sip = server;
             java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.identity.IdentityOps> ops =
                     new java.util.concurrent.atomic.AtomicReference<>();
-            MetricsServer metrics = config.metricsListen() == null ? null : new MetricsServer(server.transports(),
-                    config.metricsListen(), server.counters(), server.parseErrors(), server.latency(),
-                    () -> transportMetrics(sip, failovers) + (cps == null ? "" : cps.metrics())
-                            + (listener == null ? "" : listener.answers().metrics())
-                            + (ops.get() == null ? "" : ops.get().metrics()));
+            MetricsServer metrics = config.metricsListen() == null ? null : Listening.open("metrics.listen", "tcp",
+                    config.metricsListen(), () -> new MetricsServer(sip.transports(), config.metricsListen(),
+                            sip.counters(), sip.parseErrors(), sip.latency(),
+                            () -> transportMetrics(sip, failovers) + (cps == null ? "" : cps.metrics())
+                                    + (listener == null ? "" : listener.answers().metrics())
+                                    + (ops.get() == null ? "" : ops.get().metrics())));
             Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,
                     config);
             if (api != null) {

@@ -62,6 +62,7 @@ class NextHopRefusedTest {
             assertTrue(answer.contains("Call-ID: refused-1"), answer);
             assertTrue(millis < 2500, "prompt: " + millis + " ms");
             assertEquals(1, appliance.server().counters().get(ProxyCounters.Event.NEXT_HOP_UNREACHABLE));
+            assertEquals(1, appliance.server().counters().refusals("out", "127.0.0.1:" + closed), "counted by next hop");
 
             try (ServerSocket next = new ServerSocket(closed, 1, InetAddress.getLoopbackAddress())) {
                 next.setSoTimeout(3000);

@@ -91,6 +91,14 @@ public final class MetricsServer implements AutoCloseable {
                 }
             }
         }
+        family(b, "shakengate_next_hop_refused_total", "counter",
+                "Connections refused by each next hop over TCP/TLS (each one answered 503, or sent on to the next"
+                        + " address of a nextHop list).");
+        counters.refusals().forEach((key, n) -> {
+            int sp = key.indexOf(' ');
+            b.append("shakengate_next_hop_refused_total{point=\"").append(key, 0, sp).append("\",hop=\"")
+                    .append(key.substring(sp + 1)).append("\"} ").append(n).append('\n');
+        });
         family(b, "shakengate_verification_failures_total", "counter",
                 "Calls whose verification failed, by the reason that decided the call.");
         for (io.shakengate.crypto.VerificationFailure f : io.shakengate.crypto.VerificationFailure.values()) {

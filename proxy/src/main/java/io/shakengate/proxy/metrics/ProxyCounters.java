@@ -173,6 +173,28 @@ public final class ProxyCounters {
         return failedCalls.get(failure.ordinal());
     }
 
+    /** Connections refused by each next hop, by "point hop" (a rare event: a map, not a counter slot). */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> refusedBy =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Counts a connection that next hop {@code hop} ("host:port") of point {@code point} refused. */
+    public void refused(String point, String hop) {
+        refusedBy.computeIfAbsent(point + ' ' + hop, k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    }
+
+    /** The connections {@code hop} of {@code point} refused. */
+    public long refusals(String point, String hop) {
+        java.util.concurrent.atomic.LongAdder a = refusedBy.get(point + ' ' + hop);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Every (point, hop) that refused a connection, with its count, for /metrics: "point hop" to count. */
+    public java.util.Map<String, Long> refusals() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        refusedBy.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
     /** Counts one {@code e}. */
     public void count(Event e) {
         counters[e.ordinal()].increment();

@@ -94,16 +94,14 @@ public final class NextHopFailover {
         return failedOver.sum();
     }
 
-    /** The families of every point's list for /metrics: refusals per address, and whether each is held down. */
+    /**
+     * The family of every point's list for /metrics: whether each address is held down (its refusals are counted
+     * with every next hop's, {@code shakengate_next_hop_refused_total}).
+     */
     public static void render(StringBuilder b, java.util.Map<String, NextHopFailover> all) {
         if (all.isEmpty()) {
             return;
         }
-        b.append("# HELP shakengate_next_hop_refused_total Connections refused by each address of a next hop given as"
-                + " a list (each refusal holds the address down for holdDownSeconds).\n"
-                + "# TYPE shakengate_next_hop_refused_total counter\n");
-        all.forEach((point, f) -> f.hops.forEach(h -> label(b.append("shakengate_next_hop_refused_total"), point, h)
-                .append(f.refusals(h)).append('\n')));
         b.append("# HELP shakengate_next_hop_held_down Whether each address of a next hop given as a list is held down"
                 + " now (1) or not (0).\n# TYPE shakengate_next_hop_held_down gauge\n");
         long now = System.nanoTime();
@@ -112,9 +110,12 @@ public final class NextHopFailover {
     }
 
     private static StringBuilder label(StringBuilder b, String point, InetSocketAddress h) {
-        String host = h.getAddress().getHostAddress();
-        return b.append("{point=\"").append(point).append("\",hop=\"")
-                .append(h.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host).append(':')
-                .append(h.getPort()).append("\"} ");
+        return b.append("{point=\"").append(point).append("\",hop=\"").append(hostPort(h)).append("\"} ");
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets: how a hop is named in metrics. */
+    public static String hostPort(InetSocketAddress h) {
+        String host = h.getAddress() == null ? h.getHostString() : h.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + h.getPort();
     }
 }

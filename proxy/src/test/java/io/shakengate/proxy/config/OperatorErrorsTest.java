@@ -38,6 +38,18 @@ class OperatorErrorsTest {
     }
 
     @Test
+    void aMetricsPortInUseNamesTheSetting() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String yaml = "metrics: { listen: \"127.0.0.1:" + taken.getLocalPort() + "\" }\n"
+                    + "listeningPoints:\n  - { name: fwd, listen: \"127.0.0.1:" + io.shakengate.proxy.Sipp.freeUdpPort()
+                    + "\", nextHop: \"127.0.0.1:5080\" }\n";
+            IOException e = assertThrows(IOException.class, () -> Appliance.start(ApplianceConfig.parse(yaml, "t.yaml")));
+            assertTrue(e.getMessage().startsWith("metrics.listen cannot listen on tcp 127.0.0.1:" + taken.getLocalPort()
+                    + ": ") && e.getMessage().endsWith("(another process has it)"), e.getMessage());
+        }
+    }
+
+    @Test
     void checkConfigReadsTheBearerTokenFileThatRunReads() throws Exception {
         Path key = Files.writeString(dir.resolve("k.pem"), CertificateRequests.privateKeyPem(CertificateRequests.newKeyPair()));
         Path file = Files.writeString(dir.resolve("shakengate.yaml"), "signing: { key: " + key
