@@ -324,16 +324,51 @@ public final class FaultSoak {
         return ctx;
     }
 
-    static int tcpPort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** Ports handed out by this run (a port is never given twice). */
+    private static final java.util.Set<Integer> GIVEN = new java.util.HashSet<>();
+
+    /**
+     * A loopback port free for TCP and UDP, below the kernel's ephemeral range: a port the kernel picked for us and
+     * we closed could be picked again for another process's outgoing connection before our child binds it (an
+     * appliance then exits with "Address already in use"); the kernel never picks one below the range.
+     */
+    static synchronized int port() throws IOException {
+        int low = ephemeralLow();
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < 2000; i++) {
+            int p = 10_000 + random.nextInt(Math.max(1000, low - 10_000));
+            if (GIVEN.contains(p)) {
+                continue;
+            }
+            try (java.net.ServerSocket t = new java.net.ServerSocket()) {
+                t.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p), 1);
+                try (DatagramSocket u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), p))) {
+                    GIVEN.add(p);
+                    return p;
+                }
+            } catch (IOException inUse) {
+                // try another
+            }
+        }
+        throw new IOException("no free loopback port below " + low);
+    }
+
+    /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            String r = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(r.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
+    static int tcpPort() throws IOException {
+        return port();
+    }
+
     static int udpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return port();
     }
 
     static String pem(java.security.cert.X509Certificate c) throws Exception {
