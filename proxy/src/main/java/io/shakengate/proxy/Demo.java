@@ -138,6 +138,18 @@ final class Demo {
                 + "Content-Length: 0\r\n\r\n";
     }
 
+    /** The INVITE the callee got, or null (said) when none arrived in time. */
+    private static DatagramPacket arrived(PrintStream out, DatagramSocket callee) throws java.io.IOException {
+        DatagramPacket got = new DatagramPacket(new byte[65535], 65535);
+        try {
+            callee.receive(got);
+            return got;
+        } catch (SocketTimeoutException e) {
+            out.println("  callee: no INVITE arrived");
+            return null;
+        }
+    }
+
     /** The forged INVITE reaches the callee marked TN-Validation-Failed (the policy forwards it, marked). */
     private static boolean forgedCall(PrintStream out, String identity, DatagramSocket caller, DatagramSocket callee,
                                       InetSocketAddress terminating) throws Exception {
@@ -146,15 +158,11 @@ final class Demo {
         out.println("forged call: INVITE +12155550121 -> +12155550131 with an Identity signed by another key,"
                 + " sent to the terminating appliance");
         caller.send(new DatagramPacket(bytes, bytes.length, terminating));
-        byte[] buf = new byte[65535];
-        DatagramPacket got = new DatagramPacket(buf, buf.length);
-        try {
-            callee.receive(got);
-        } catch (SocketTimeoutException e) {
-            out.println("  callee: no INVITE arrived");
+        DatagramPacket got = arrived(out, callee);
+        if (got == null) {
             return false;
         }
-        String in = new String(buf, 0, got.getLength(), StandardCharsets.US_ASCII);
+        String in = new String(got.getData(), 0, got.getLength(), StandardCharsets.US_ASCII);
         String pai = in.lines().filter(l -> l.startsWith("P-Asserted-Identity:")).findFirst().orElse("(none)");
         out.println("  terminating: caught: " + pai);
         boolean caught = pai.contains("verstat=TN-Validation-Failed");
@@ -171,14 +179,11 @@ final class Demo {
         caller.send(new DatagramPacket(bytes, bytes.length, to));
         out.println();
         out.println("call " + n + ": INVITE +12155550121 -> +12155550131 sent to the originating appliance");
-        byte[] buf = new byte[65535];
-        DatagramPacket got = new DatagramPacket(buf, buf.length);
-        try {
-            callee.receive(got);
-        } catch (SocketTimeoutException e) {
-            out.println("  callee: no INVITE arrived");
+        DatagramPacket got = arrived(out, callee);
+        if (got == null) {
             return false;
         }
+        byte[] buf = got.getData();
         SipParser parser = new SipParser(SipDecoderConfig.DEFAULT);
         int end = parser.parse(buf, 0, got.getLength(), true);
         if (end < 0) {

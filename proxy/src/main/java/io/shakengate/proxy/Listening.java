@@ -25,9 +25,8 @@ final class Listening {
         } catch (InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            String host = at.getAddress() == null ? at.getHostString() : at.getAddress().getHostAddress();
-            throw new IOException(what + " cannot listen on " + kind + " " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-                    + ":" + at.getPort() + ": " + e.getMessage()
+            throw new IOException(what + " cannot listen on " + kind + " "
+                    + io.shakengate.proxy.config.ConfigDescriber.hostPort(at) + ": " + e.getMessage()
                     + (String.valueOf(e.getMessage()).contains("in use") ? " (another process has it)" : ""), e);
         }
     }

@@ -361,7 +361,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     }
                     return;
                 }
-                counters.refused(point.name(), io.shakengate.proxy.transport.NextHopFailover.hostPort(hop));
+                counters.refused(point.name(), io.shakengate.proxy.config.ConfigDescriber.hostPort(hop));
                 InetSocketAddress next = failover == null ? null : failover.refused(hop, System.nanoTime());
                 if (next != null && spare != null) {
                     counters.count(ProxyCounters.Event.NEXT_HOP_FAILED_OVER);

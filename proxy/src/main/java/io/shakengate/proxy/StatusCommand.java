@@ -51,11 +51,11 @@ final class StatusCommand {
         boolean tls = c.api().tlsCertificate() != null;
         if (tls && c.api().clientCa() != null) {
             err.println("status: the API listener asks for a client certificate (api.tls.clientCa), which this"
-                    + " command has none of; ask https://" + hostPort(c.api().listen()) + "/status with one instead");
+                    + " command has none of; ask https://" + io.shakengate.proxy.config.ConfigDescriber.hostPort(c.api().listen()) + "/status with one instead");
             return ProxyMain.EXIT_FAILED;
         }
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create((tls ? "https://" : "http://")
-                + hostPort(c.api().listen()) + "/status")).timeout(Duration.ofSeconds(5)).GET();
+                + io.shakengate.proxy.config.ConfigDescriber.hostPort(c.api().listen()) + "/status")).timeout(Duration.ofSeconds(5)).GET();
         if (c.api().bearerTokens() != null) {
             List<String> tokens = Files.readAllLines(c.api().bearerTokens()).stream().map(String::trim)
                     .filter(t -> !t.isEmpty() && !t.startsWith("#")).toList();
@@ -74,7 +74,7 @@ final class StatusCommand {
         try {
             r = client.build().send(req.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
-            err.println("status: nothing answers at " + hostPort(c.api().listen()) + " (is the appliance running?)");
+            err.println("status: nothing answers at " + io.shakengate.proxy.config.ConfigDescriber.hostPort(c.api().listen()) + " (is the appliance running?)");
             return ProxyMain.EXIT_FAILED;
         }
         if (r.statusCode() != 200) {
@@ -145,10 +145,5 @@ final class StatusCommand {
             }
             out.println(b);
         }
-    }
-
-    private static String hostPort(java.net.InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

@@ -61,7 +61,7 @@ final class StatusReport implements Supplier<String> {
                         InetSocketAddress a = f.hops().get(h);
                         b.append(h == 0 ? "{" : ",{").append("\"address\":");
                         Json.quote(b, hostPort(a)).append(",\"heldDown\":").append(f.heldDown(a, now))
-                                .append(",\"refused\":").append(f.refusals(a)).append('}');
+                                .append(",\"refused\":").append(server.counters().refusals(p.name(), hostPort(a))).append('}');
                     }
                 }
             }
@@ -104,10 +104,6 @@ final class StatusReport implements Supplier<String> {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        if (a == null) {
-            return "-";
-        }
-        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        return a == null ? "-" : io.shakengate.proxy.config.ConfigDescriber.hostPort(a);
     }
 }

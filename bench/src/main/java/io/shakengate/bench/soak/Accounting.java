@@ -120,12 +120,13 @@ final class Accounting {
                 // SIPp's UAS, given a late copy of an INVITE it had answered and been ACKed for, answers again with
                 // its 200 template filled from the ACK ("CSeq: 1 ACK"): the UAC drops the call. The appliance
                 // forwarded the retransmission as a stateless proxy must; SIPp, not the appliance, loses the call
+                List<String> errors = lines(p.uacErrors());
                 java.util.Set<String> reanswered = new java.util.HashSet<>();
-                Matcher r = REANSWERED.matcher(String.join("\n", lines(p.uacErrors())));
+                Matcher r = REANSWERED.matcher(String.join("\n", errors));
                 while (r.find()) {
                     reanswered.add(r.group(1));
                 }
-                for (String line : lines(p.uacErrors())) {
+                for (String line : errors) {
                     Matcher m = ABORTED.matcher(line);
                     while (m.find()) {
                         if (!aborted.contains(m.group(1))) {

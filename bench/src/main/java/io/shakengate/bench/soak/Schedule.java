@@ -65,10 +65,9 @@ final class Schedule {
 
     void run(Faults f) throws Exception {
         long end = startMillis + settings.seconds() * 1000L;
-        long nextHup = startMillis + 5000;
-        long nextSample = startMillis + 2000;
+        nextHup = startMillis + 5000;
+        nextSample = startMillis + 2000;
         long cycleMillis = settings.cycle() * 1000L;
-        int hups = 0;
         for (long cycleStart = startMillis; ; cycleStart += cycleMillis) {
             for (Step step : CYCLE) {
                 long at = cycleStart + (long) (step.at() * cycleMillis);
@@ -77,16 +76,7 @@ final class Schedule {
                     continue;
                 }
                 while (System.currentTimeMillis() < at) {
-                    long now = System.currentTimeMillis();
-                    if (now >= nextHup) {
-                        f.sighup();
-                        hups++;
-                        nextHup += 5000;
-                    }
-                    if (now >= nextSample) {
-                        f.sample();
-                        nextSample += 10_000;
-                    }
+                    tick(f, end);
                     Thread.sleep(Math.max(1, Math.min(100, at - System.currentTimeMillis())));
                 }
                 strike(f, step, length);
@@ -96,20 +86,29 @@ final class Schedule {
             }
         }
         while (f.calling()) {
-            long now = System.currentTimeMillis();
-            if (now >= nextHup && now < end) {
-                f.sighup();
-                hups++;
-                nextHup += 5000;
-            }
-            if (now >= nextSample) {
-                f.sample();
-                nextSample += 10_000;
-            }
+            tick(f, end);
             Thread.sleep(100);
         }
         f.sample();
         log.append("SIGHUPs sent to each appliance: ").append(hups).append('\n');
+    }
+
+    private long nextHup;
+    private long nextSample;
+    private int hups;
+
+    /** SIGHUP both appliances when one is due (while calling), a resource sample when one is due. */
+    private void tick(Faults f, long end) throws Exception {
+        long now = System.currentTimeMillis();
+        if (now >= nextHup && now < end) {
+            f.sighup();
+            hups++;
+            nextHup += 5000;
+        }
+        if (now >= nextSample) {
+            f.sample();
+            nextSample += 10_000;
+        }
     }
 
     private void strike(Faults f, Step step, long length) throws Exception {

@@ -3,12 +3,12 @@ package io.shakengate.proxy.config;
 import io.shakengate.proxy.stir.AuthenticationPolicy;
 
 /** The configuration in words, as {@code check-config} and the start line print it. */
-final class ConfigDescriber {
+public final class ConfigDescriber {
     private ConfigDescriber() {
     }
 
     /** An address as host:port ([v6]:port), without the slash of InetSocketAddress.toString(). */
-    static String hostPort(java.net.InetSocketAddress a) {
+    public static String hostPort(java.net.InetSocketAddress a) {
         String h = a.getAddress() == null ? a.getHostString() : io.netty.util.NetUtil.toAddressString(a.getAddress());
         return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
     }

@@ -43,7 +43,7 @@ public final class DecisionLog implements Decisions {
     private static final int QUEUE = 8192;
     /** How many decisions {@link #recent()} keeps. */
     public static final int RECENT = 64;
-    private static final java.util.concurrent.atomic.AtomicReferenceArray<String> RING =
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<java.util.function.Supplier<String>> RING =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(RECENT);
     private static final AtomicLong RING_NEXT = new AtomicLong();
     private static final ManyToOneConcurrentArrayQueue<String> PENDING = new ManyToOneConcurrentArrayQueue<>(QUEUE);
@@ -66,22 +66,25 @@ public final class DecisionLog implements Decisions {
 
     @Override
     public void verified(VerificationFacts f, Verification v, ProxyCounters counts) {
-        String line = line(f, v);
-        remember(line);
+        long at = System.currentTimeMillis();
+        remember(() -> line(f, v, java.time.Instant.ofEpochMilli(at)));
         if (settings.lines() == Lines.OFF || (settings.lines() == Lines.FAILURES && v.passed())) {
             return;
         }
-        if (!admit(System.currentTimeMillis() / 1000)) {
+        if (!admit(at / 1000)) {
             counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
             return;
         }
-        if (!sink.test(line)) {
+        if (!sink.test(line(f, v))) {
             counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
         }
     }
 
-    /** Keeps {@code line} among the last {@link #RECENT} decisions (every decision, whatever the journal keeps). */
-    private static void remember(String line) {
+    /**
+     * Keeps a decision among the last {@link #RECENT} (every decision, whatever the journal keeps): its facts and
+     * outcome, formatted only when {@link #recent()} is asked, not on the event loop of every call.
+     */
+    private static void remember(java.util.function.Supplier<String> line) {
         RING.set((int) (RING_NEXT.getAndIncrement() % RECENT), line);
     }
 
@@ -93,9 +96,9 @@ public final class DecisionLog implements Decisions {
         long end = RING_NEXT.get();
         java.util.List<String> out = new java.util.ArrayList<>(RECENT);
         for (long i = Math.max(0, end - RECENT); i < end; i++) {
-            String l = RING.get((int) (i % RECENT));
+            java.util.function.Supplier<String> l = RING.get((int) (i % RECENT));
             if (l != null) {
-                out.add(l);
+                out.add(l.get());
             }
         }
         return out;
@@ -108,12 +111,12 @@ public final class DecisionLog implements Decisions {
         boolean failure = o == io.shakengate.proxy.stir.Authentication.Outcome.BLOCKED
                 || o == io.shakengate.proxy.stir.Authentication.Outcome.OUT_OF_SCOPE
                 || o == io.shakengate.proxy.stir.Authentication.Outcome.NO_NUMBERS;
-        String line = line(f, a, identity);
-        remember(line);
+        long at = System.currentTimeMillis();
+        remember(() -> line(f, a, identity, java.time.Instant.ofEpochMilli(at)));
         if (settings.lines() == Lines.OFF || (settings.lines() == Lines.FAILURES && !failure)) {
             return;
         }
-        if (!admit(System.currentTimeMillis() / 1000) || !sink.test(line)) {
+        if (!admit(at / 1000) || !sink.test(line(f, a, identity))) {
             counts.count(ProxyCounters.Event.DECISION_LINES_DROPPED);
         }
     }
@@ -121,7 +124,12 @@ public final class DecisionLog implements Decisions {
     /** The JSON line of a signing decision. */
     public static String line(io.shakengate.proxy.stir.CallFacts f, io.shakengate.proxy.stir.Authentication a,
                               String identity) {
-        StringBuilder b = new StringBuilder(256).append("{\"time\":\"").append(java.time.Instant.now())
+        return line(f, a, identity, java.time.Instant.now());
+    }
+
+    private static String line(io.shakengate.proxy.stir.CallFacts f, io.shakengate.proxy.stir.Authentication a,
+                               String identity, java.time.Instant at) {
+        StringBuilder b = new StringBuilder(256).append("{\"time\":\"").append(at)
                 .append("\",\"event\":\"signing\",\"point\":");
         Json.quote(b, f.point()).append(",\"callId\":");
         nullable(b, f.callId()).append(",\"orig\":");
@@ -161,7 +169,11 @@ public final class DecisionLog implements Decisions {
 
     /** The JSON line of a decision. */
     public static String line(VerificationFacts f, Verification v) {
-        StringBuilder b = new StringBuilder(256).append("{\"time\":\"").append(java.time.Instant.now())
+        return line(f, v, java.time.Instant.now());
+    }
+
+    private static String line(VerificationFacts f, Verification v, java.time.Instant at) {
+        StringBuilder b = new StringBuilder(256).append("{\"time\":\"").append(at)
                 .append("\",\"event\":\"verification\",\"point\":");
         Json.quote(b, f.point()).append(",\"callId\":");
         if (f.callId() == null) {

@@ -3,21 +3,19 @@ package io.shakengate.proxy.transport;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A listening point's next hop given as several addresses (RFC 3263 section 4.3): a request goes to the first one
  * whose hold-down is over; an address that refused a connection is held down for the hold-down time and the
  * request that met the refusal tries the next one. When every address is held down the one whose hold-down ends
  * first is tried (a refusal then costs one connection attempt, not a lost request). Shared by the point's
- * handlers on every event loop: the hold-downs are an atomic array, the counts adders; nothing locks.
+ * handlers on every event loop: the hold-downs are an atomic array; nothing locks. Refusals are counted by the caller, with every next
+ * hop's ({@code ProxyCounters.refused}).
  */
 public final class NextHopFailover {
     private final List<InetSocketAddress> hops;
     private final long holdDownNanos;
     private final AtomicLongArray downUntil;
-    private final LongAdder[] refused;
-    private final LongAdder failedOver = new LongAdder();
 
     /** Failover over {@code hops} (in order of preference), holding a refusing one down {@code holdDownSeconds}. */
     public NextHopFailover(List<InetSocketAddress> hops, int holdDownSeconds) {
@@ -27,10 +25,6 @@ public final class NextHopFailover {
         this.hops = List.copyOf(hops);
         this.holdDownNanos = holdDownSeconds * 1_000_000_000L;
         this.downUntil = new AtomicLongArray(hops.size());
-        this.refused = new LongAdder[hops.size()];
-        for (int i = 0; i < refused.length; i++) {
-            refused[i] = new LongAdder();
-        }
     }
 
     /** The addresses, in order of preference. */
@@ -63,13 +57,11 @@ public final class NextHopFailover {
         if (at < 0) {
             return null;
         }
-        refused[at].increment();
         downUntil.set(at, (nowNanos + holdDownNanos) | 1); // never 0: 0 means never held down
         for (int k = 1; k < hops.size(); k++) {
             int i = (at + k) % hops.size();
             long until = downUntil.get(i);
             if (until == 0 || until - nowNanos <= 0) {
-                failedOver.increment();
                 return hops.get(i);
             }
         }
@@ -81,17 +73,6 @@ public final class NextHopFailover {
         int at = hops.indexOf(hop);
         long until = at < 0 ? 0 : downUntil.get(at);
         return until != 0 && until - nowNanos > 0;
-    }
-
-    /** Connections {@code hop} refused. */
-    public long refusals(InetSocketAddress hop) {
-        int at = hops.indexOf(hop);
-        return at < 0 ? 0 : refused[at].sum();
-    }
-
-    /** Requests sent on to another address after a refusal. */
-    public long failedOver() {
-        return failedOver.sum();
     }
 
     /**
@@ -110,12 +91,6 @@ public final class NextHopFailover {
     }
 
     private static StringBuilder label(StringBuilder b, String point, InetSocketAddress h) {
-        return b.append("{point=\"").append(point).append("\",hop=\"").append(hostPort(h)).append("\"} ");
-    }
-
-    /** {@code host:port}, an IPv6 host in brackets: how a hop is named in metrics. */
-    public static String hostPort(InetSocketAddress h) {
-        String host = h.getAddress() == null ? h.getHostString() : h.getAddress().getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + h.getPort();
+        return b.append("{point=\"").append(point).append("\",hop=\"").append(io.shakengate.proxy.config.ConfigDescriber.hostPort(h)).append("\"} ");
     }
 }

@@ -142,6 +142,15 @@ public final class StreamGate {
         private long framedAtMid = -1;
         private ScheduledFuture<?> check;
         private boolean closing;
+        /** The connection's decoder, found once (it is added after this guard, in the same initializer). */
+        private SipStreamDecoder decoder;
+
+        private SipStreamDecoder decoder(ChannelHandlerContext ctx) {
+            if (decoder == null) {
+                decoder = ctx.pipeline().get(SipStreamDecoder.class);
+            }
+            return decoder;
+        }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -157,8 +166,8 @@ public final class StreamGate {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             check.cancel(false);
-            SipStreamDecoder decoder = ctx.pipeline().get(SipStreamDecoder.class);
-            if (!closing && decoder != null && decoder.midMessage()) {
+            SipStreamDecoder d = decoder(ctx);
+            if (!closing && d != null && d.midMessage()) {
                 closed[Reason.MID_MESSAGE.ordinal()].increment();
             }
             ctx.fireChannelInactive();
@@ -180,12 +189,12 @@ public final class StreamGate {
                 close(ctx, Reason.IDLE);
                 return;
             }
-            SipStreamDecoder decoder = ctx.pipeline().get(SipStreamDecoder.class);
-            if (decoder == null || !decoder.midMessage()) {
+            SipStreamDecoder d = decoder(ctx);
+            if (d == null || !d.midMessage()) {
                 midSince = 0;
                 return;
             }
-            long framed = decoder.framed();
+            long framed = d.framed();
             if (midSince == 0 || framed != framedAtMid) {
                 midSince = now; // a message under way, or another one since the last check: progress
                 framedAtMid = framed;
