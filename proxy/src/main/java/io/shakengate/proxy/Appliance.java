@@ -95,6 +95,22 @@ public final class Appliance implements AutoCloseable {
     }
 
     private volatile CrlFetcher crlFetcher;
+    /** What GET /status answers (null without an api section). */
+    private java.util.function.Supplier<String> status;
+
+    /** The configuration in force. */
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    /** The API listener (null without an api section) and its status report, for the console. */
+    io.shakengate.proxy.http.HttpApiServer api() {
+        return api;
+    }
+
+    java.util.function.Supplier<String> statusReport() {
+        return status;
+    }
 
     private static String transportMetrics(ProxyServer server,
                                            java.util.Map<String, io.shakengate.proxy.transport.NextHopFailover> all) {
@@ -401,14 +417,15 @@ public final class Appliance implements AutoCloseable {
                     config.metricsListen(), () -> new MetricsServer(sip.transports(), config.metricsListen(),
                             sip.counters(), sip.parseErrors(), sip.latency(),
                             () -> transportMetrics(sip, failovers) + (cps == null ? "" : cps.metrics())
-                                    + (listener == null ? "" : listener.answers().metrics())
+                                    + (listener == null ? "" : listener.metrics())
                                     + (ops.get() == null ? "" : ops.get().metrics())));
             Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,
                     config);
             if (api != null) {
                 String v = Appliance.class.getPackage().getImplementationVersion();
-                api.status(new StatusReport(() -> appliance.config, server, services::get, failovers,
-                        v == null ? "development" : v));
+                appliance.status = new StatusReport(() -> appliance.config, server, services::get, failovers,
+                        v == null ? "development" : v);
+                api.status(appliance.status);
             }
             try {
                 appliance.identities = io.shakengate.proxy.identity.IdentityOps.start(config, services,

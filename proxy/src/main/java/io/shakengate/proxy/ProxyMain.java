@@ -107,6 +107,12 @@ public final class ProxyMain {
                         return EXIT_USAGE;
                     }
                     return keygen(java.nio.file.Path.of(args[1]), out, err);
+                case "console-user":
+                    if (args.length != 4) {
+                        usage(err);
+                        return EXIT_USAGE;
+                    }
+                    return consoleUser(java.nio.file.Path.of(args[1]), args[2], args[3], out, err);
                 case "status":
                     return StatusCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
                 case "cert":
@@ -178,6 +184,11 @@ public final class ProxyMain {
         io.shakengate.proxy.systemd.SdNotify notify = io.shakengate.proxy.systemd.SdNotify.fromEnvironment(
                 System.getenv(), appliance.server().group(), appliance.server().transports().epoll());
         out.println(notify.describe());
+        ConsoleAssembly.attach(appliance, file, () -> {
+            appliance.reload(readConfig(file));
+            appliance.server().counters().count(io.shakengate.proxy.metrics.ProxyCounters.Event.RELOADED);
+            out.println("reloaded " + file + " (a console change)");
+        });
         onSighup(() -> {
             notify.reloading();
             boolean ok = reload(file, appliance, out, err);
@@ -294,8 +305,37 @@ public final class ProxyMain {
         return a.equals("--help") || a.equals("-h");
     }
 
+    /**
+     * Adds or replaces a console user: the password from the terminal (asked twice) or, without one, the first
+     * line of standard input.
+     */
+    private static int consoleUser(java.nio.file.Path file, String name, String role, PrintStream out,
+                                   PrintStream err) throws java.io.IOException {
+        char[] password;
+        java.io.Console tty = System.console();
+        if (tty != null) {
+            password = tty.readPassword("password for %s: ", name);
+            char[] again = tty.readPassword("again: ");
+            if (password == null || !java.util.Arrays.equals(password, again)) {
+                err.println("console-user: the passwords differ; nothing written");
+                return EXIT_FAILED;
+            }
+        } else {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            password = line == null ? new char[0] : line.toCharArray();
+        }
+        io.shakengate.proxy.console.ConsoleUsers.put(file, name, role, password);
+        java.util.Arrays.fill(password, '\0');
+        out.println(file + ": " + name + " (" + role + ") written; the console reads it at the next login");
+        return EXIT_OK;
+    }
+
     /** Each command's help, as {@code shakengate COMMAND --help} prints it. */
     private static final java.util.Map<String, String> HELP = java.util.Map.of(
+            "console-user", "shakengate console-user FILE NAME ROLE\n  Adds or replaces user NAME (ROLE admin or viewer)"
+                    + " in the console's users file FILE (console.users) with a bcrypt hash of a password of at least"
+                    + " 12 characters, asked on the terminal (twice) or read as the first line of standard input.",
             "run", "shakengate run --config FILE\n  Runs the appliance on the configuration FILE (YAML) until SIGTERM;"
                     + " SIGHUP reloads it.",
             "check-config", "shakengate check-config FILE\n  Checks the configuration FILE: exit 0 and the"
@@ -319,6 +359,7 @@ public final class ProxyMain {
 
     private static void usage(PrintStream err) {
         err.println("usage: shakengate run --config FILE | check-config FILE | demo [CALLS] | version | keygen DIR"
-                + " | csr KEY SPC ORGANIZATION COUNTRY | cert status|renew NAME [--config FILE] | status [--config FILE]");
+                + " | csr KEY SPC ORGANIZATION COUNTRY | cert status|renew NAME [--config FILE] | status [--config FILE]"
+                + " | console-user FILE NAME ROLE");
     }
 }

@@ -64,11 +64,12 @@ import java.util.Set;
  *                      requests
  * @param family        the PASSporT family, blocking and emergency settings ({@link FamilyConfig})
  * @param streams       the limits on accepted SIP connections ({@link StreamLimits})
+ * @param console       the operator's web console ({@link ConsoleSection}), or null
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
                               Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls,
                               int dnsRefreshSeconds, RouteLookups routeLookups, FamilyConfig.Settings family,
-                              StreamLimits.Limits streams) {
+                              StreamLimits.Limits streams, ConsoleSection.Settings console) {
 
     /** Default {@link #dnsRefreshSeconds()}. */
     public static final int DEFAULT_DNS_REFRESH_SECONDS = 60;
@@ -242,7 +243,7 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = union(Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups"), union(FamilyConfig.KEYS, StreamLimits.KEYS));
+            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups", "console"), union(FamilyConfig.KEYS, StreamLimits.KEYS));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> u = new HashSet<>(a);
@@ -405,11 +406,18 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
         });
         FamilyConfig.Settings family = errors.section(() -> FamilyConfig.parse(top));
         StreamLimits.Limits streams = errors.section(() -> StreamLimits.parse(top));
+        ConsoleSection.Settings console = !top.containsKey("console") ? null : errors.section(() -> {
+            ConsoleSection.Settings s = ConsoleSection.parse(top.get("console"));
+            if (!apiFailed) {
+                ConsoleSection.check(top.get("console"), api);
+            }
+            return s;
+        });
         if (errors.any()) {
             return null;
         }
         return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
-                dnsRead, lookups, family, streams);
+                dnsRead, lookups, family, streams, console);
     }
 
     /**

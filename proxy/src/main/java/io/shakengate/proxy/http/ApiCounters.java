@@ -58,7 +58,8 @@ public final class ApiCounters {
             case "/stir/v1/signing" -> "signing";
             case "/stir/v1/verification" -> "verification";
             case "/health" -> "health";
-            default -> path.startsWith("/passports/") ? "passports" : "other";
+            case "/status" -> "status";
+            default -> path.startsWith("/passports/") ? "passports" : path.startsWith("/console") ? "console" : "other";
         };
     }
 

@@ -81,6 +81,9 @@ public final class HttpApiServer implements AutoCloseable {
     /** What GET /status answers (JSON), or null: 404. */
     private final java.util.concurrent.atomic.AtomicReference<Supplier<String>> status =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** The operator's console under /console/, or null: 404. */
+    private final java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.console.Console> console =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * Listens on {@code bind} with the event loops of {@code group}; {@code tls} null for plain HTTP,
@@ -97,10 +100,11 @@ public final class HttpApiServer implements AutoCloseable {
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
+                        io.shakengate.proxy.console.Console c = console.get();
                         ch.pipeline().addLast(new ReadTimeoutHandler(limits.idleSeconds()),
-                                new HttpServerCodec(4096, 8192, 8192), new Gate(limits.maxBodyBytes(), limits.bearerTokens(), answers),
-                                new HttpObjectAggregator(limits.maxBodyBytes()),
-                                new Handler(api, cps, counters, answers, status));
+                                new HttpServerCodec(4096, 8192, 8192), new Gate(limits.maxBodyBytes(), limits.bearerTokens(), answers, console),
+                                new HttpObjectAggregator(Math.max(limits.maxBodyBytes(), c == null ? 0 : c.maxBodyBytes())),
+                                new Handler(api, cps, counters, answers, status, console));
                     }
                 }).bind(bind).sync().channel();
     }
@@ -108,6 +112,17 @@ public final class HttpApiServer implements AutoCloseable {
     /** Serves {@code report} at GET /status (bearer token required, as for /stir/). */
     public void status(Supplier<String> report) {
         status.set(report);
+    }
+
+    /** Serves the operator's console under /console/. */
+    public void console(io.shakengate.proxy.console.Console c) {
+        console.set(c);
+    }
+
+    /** The listener's Prometheus families: its answers and the console's logins and sessions. */
+    public String metrics() {
+        io.shakengate.proxy.console.Console c = console.get();
+        return answers.metrics() + (c == null ? "" : c.sessions().metrics());
     }
 
     /** The answers given, by route, status and id. */
@@ -122,6 +137,10 @@ public final class HttpApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        io.shakengate.proxy.console.Console c = console.getAndSet(null);
+        if (c != null) {
+            c.close();
+        }
         channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 
@@ -131,11 +150,36 @@ public final class HttpApiServer implements AutoCloseable {
         private final Supplier<List<String>> tokens;
         private boolean discarding;
         private final ApiCounters answers;
+        private final java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.console.Console> console;
 
-        Gate(int maxBody, Supplier<List<String>> tokens, ApiCounters answers) {
+        Gate(int maxBody, Supplier<List<String>> tokens, ApiCounters answers,
+             java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.console.Console> console) {
             this.maxBody = maxBody;
             this.tokens = tokens;
             this.answers = answers;
+            this.console = console;
+        }
+
+        /** The console's refusal of a request on its head, or null. */
+        private FullHttpResponse consoleCheck(HttpRequest req) {
+            io.shakengate.proxy.console.Console c = console.get();
+            if (c == null) {
+                return null; // the handler's 404
+            }
+            if (req.method() != HttpMethod.GET && req.method() != HttpMethod.POST) {
+                return ConsoleFront.refusal(405, "the console takes GET and POST only");
+            }
+            if (req.method() == HttpMethod.POST) {
+                long length = HttpUtil.getContentLength(req, -1L);
+                if (length < 0) {
+                    return ConsoleFront.refusal(411, "a console form needs a Content-Length");
+                }
+                if (length > c.maxBodyBytes()) {
+                    return ConsoleFront.refusal(413, "refused: the request is " + length + " bytes, larger than the"
+                            + " console takes (console.maxUploadBytes " + (c.maxBodyBytes() - 4096) + " and the form)");
+                }
+            }
+            return null;
         }
 
         /** Body bytes of a refused request read (and dropped) so far. */
@@ -143,7 +187,21 @@ public final class HttpApiServer implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof HttpRequest req) {
+            if (msg instanceof HttpRequest req && path(req.uri()).startsWith("/console")) {
+                FullHttpResponse refused = consoleCheck(req);
+                discarding = refused != null;
+                if (discarding) {
+                    ReferenceCountUtil.release(msg);
+                    discarded = 0;
+                    answers.count("/console", refused.status().code(), "{}");
+                    HttpUtil.setKeepAlive(refused, false);
+                    ctx.writeAndFlush(refused);
+                    if (msg instanceof io.netty.handler.codec.http.LastHttpContent) {
+                        ctx.close();
+                    }
+                    return;
+                }
+            } else if (msg instanceof HttpRequest req) {
                 StirApi.Response refusal = check(req);
                 discarding = refusal != null;
                 if (discarding) {
@@ -250,14 +308,40 @@ public final class HttpApiServer implements AutoCloseable {
         private final ProxyCounters counters;
         private final ApiCounters answers;
         private final java.util.concurrent.atomic.AtomicReference<Supplier<String>> status;
+        private final java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.console.Console> console;
 
         Handler(StirApi api, CpsServer cps, ProxyCounters counters, ApiCounters answers,
-                java.util.concurrent.atomic.AtomicReference<Supplier<String>> status) {
+                java.util.concurrent.atomic.AtomicReference<Supplier<String>> status,
+                java.util.concurrent.atomic.AtomicReference<io.shakengate.proxy.console.Console> console) {
             this.api = api;
             this.cps = cps;
             this.counters = counters;
             this.answers = answers;
             this.status = status;
+            this.console = console;
+        }
+
+        /** A console request: read here, answered on the console's thread, written back on this loop. */
+        private void console(ChannelHandlerContext ctx, FullHttpRequest req, io.shakengate.proxy.console.Console c) {
+            io.shakengate.proxy.console.Console.Request r = ConsoleFront.read(req,
+                    (InetSocketAddress) ctx.channel().remoteAddress());
+            boolean keep = HttpUtil.isKeepAlive(req);
+            if (r == null) {
+                writeConsole(ctx, ConsoleFront.refusal(400, "the form could not be decoded"), false);
+                return;
+            }
+            c.handle(r).whenComplete((a, e) -> ctx.executor().execute(() -> writeConsole(ctx, e != null || a == null
+                    ? ConsoleFront.refusal(500, "the console failed on this request") : ConsoleFront.write(a), keep)));
+        }
+
+        private void writeConsole(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keep) {
+            answers.count("/console", resp.status().code(), "{}");
+            HttpUtil.setKeepAlive(resp, keep);
+            if (keep) {
+                ctx.writeAndFlush(resp);
+            } else {
+                ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+            }
         }
 
         @Override
@@ -277,6 +361,11 @@ public final class HttpApiServer implements AutoCloseable {
 
         private void route(ChannelHandlerContext ctx, FullHttpRequest req) {
             String path = path(req.uri());
+            io.shakengate.proxy.console.Console c = console.get();
+            if (c != null && (path.equals("/console") || path.startsWith("/console/"))) {
+                console(ctx, req, c);
+                return;
+            }
             byte[] body = ByteBufUtil.getBytes(req.content());
             switch (path) {
                 case "/stir/v1/signing" -> send(answers, ctx, req, api.signing(body,

@@ -41,9 +41,9 @@ public final class DecisionLog implements Decisions {
     }
 
     private static final int QUEUE = 8192;
-    /** How many decisions {@link #recent()} keeps. */
+    /** How many decisions {@link #recent()} keeps unless {@link #keep(int)} says otherwise. */
     public static final int RECENT = 64;
-    private static final java.util.concurrent.atomic.AtomicReferenceArray<java.util.function.Supplier<String>> RING =
+    private static volatile java.util.concurrent.atomic.AtomicReferenceArray<java.util.function.Supplier<String>> ring =
             new java.util.concurrent.atomic.AtomicReferenceArray<>(RECENT);
     private static final AtomicLong RING_NEXT = new AtomicLong();
     private static final ManyToOneConcurrentArrayQueue<String> PENDING = new ManyToOneConcurrentArrayQueue<>(QUEUE);
@@ -85,7 +85,19 @@ public final class DecisionLog implements Decisions {
      * outcome, formatted only when {@link #recent()} is asked, not on the event loop of every call.
      */
     private static void remember(java.util.function.Supplier<String> line) {
-        RING.set((int) (RING_NEXT.getAndIncrement() % RECENT), line);
+        java.util.concurrent.atomic.AtomicReferenceArray<java.util.function.Supplier<String>> r = ring;
+        r.set((int) (RING_NEXT.getAndIncrement() % r.length()), line);
+    }
+
+    /**
+     * Keeps the last {@code n} decisions from now on ({@code console.recentCalls}); the ones kept so far are
+     * forgotten when the size changes.
+     */
+    public static synchronized void keep(int n) {
+        if (n != ring.length()) {
+            ring = new java.util.concurrent.atomic.AtomicReferenceArray<>(n);
+            RING_NEXT.set(0);
+        }
     }
 
     /**
@@ -93,10 +105,12 @@ public final class DecisionLog implements Decisions {
      * decision's JSON line, kept whatever {@code lines} says the journal gets (for {@code shakengate status}).
      */
     public static java.util.List<String> recent() {
+        java.util.concurrent.atomic.AtomicReferenceArray<java.util.function.Supplier<String>> r = ring;
+        int size = r.length();
         long end = RING_NEXT.get();
-        java.util.List<String> out = new java.util.ArrayList<>(RECENT);
-        for (long i = Math.max(0, end - RECENT); i < end; i++) {
-            java.util.function.Supplier<String> l = RING.get((int) (i % RECENT));
+        java.util.List<String> out = new java.util.ArrayList<>(Math.min(size, 1024));
+        for (long i = Math.max(0, end - size); i < end; i++) {
+            java.util.function.Supplier<String> l = r.get((int) (i % size));
             if (l != null) {
                 out.add(l.get());
             }
@@ -199,7 +213,10 @@ public final class DecisionLog implements Decisions {
                 .append(",\"verstat\":\"").append(v.verstat()).append("\",\"action\":\"")
                 .append(v.action().name().toLowerCase(Locale.ROOT).replace('_', '-')).append("\",\"timedOut\":")
                 .append(v.timedOut()).append(",\"passports\":").append(v.passports().size())
-                .append(",\"emergency\":").append(v.emergency()).append('}');
+                .append(",\"emergency\":").append(v.emergency()).append(",\"attestation\":");
+        nullable(b, v.passed() ? v.result().attest() : null).append(",\"spc\":");
+        nullable(b, v.result().spc()).append(",\"x5u\":");
+        nullable(b, f.identities().isEmpty() ? null : f.identities().get(0).info()).append('}');
         return b.toString();
     }
 
