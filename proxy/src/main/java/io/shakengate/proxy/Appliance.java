@@ -71,16 +71,8 @@ public final class Appliance implements AutoCloseable {
      * that changes them is refused. The API's bearer-token file is re-read.
      */
     public synchronized void reload(ApplianceConfig next) throws IOException {
-        if (!samePoints(next.points(), config.points()) || next.eventLoops() != config.eventLoops()
-                || next.dnsRefreshSeconds() != config.dnsRefreshSeconds()
-                || !java.util.Objects.equals(next.metricsListen(), config.metricsListen())
-                || !java.util.Objects.equals(next.api(), config.api())
-                || !java.util.Objects.equals(next.tls(), config.tls())
-                || !java.util.Objects.equals(next.cps() == null ? null : next.cps().serve(),
-                        config.cps() == null ? null : config.cps().serve())) {
-            throw new IllegalArgumentException(
-                    "listening points, eventLoops, dnsRefreshSeconds, metrics, tls, api and cps.serve change only"
-                            + " with a restart");
+        if (Restarts.needed(next, config)) {
+            throw new IllegalArgumentException(Restarts.WHAT);
         }
         identities.check(next);
         // named next hops as the reloaded file's lookups found them (the points started with older addresses)
@@ -124,19 +116,6 @@ public final class Appliance implements AutoCloseable {
     private static void limitRouteLookups(ProxyServer server, ApplianceConfig c) {
         server.routeNames().limits(c.routeLookups().remembered(), c.routeLookups().atOnce(),
                 c.routeLookups().maxSeconds());
-    }
-
-    /** Same listening points, a named next hop's current address aside. */
-    private static boolean samePoints(List<ApplianceConfig.Point> a, List<ApplianceConfig.Point> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (!a.get(i).sameButResolution(b.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static java.util.Map<String, InetSocketAddress> namedNextHops(ApplianceConfig c) {

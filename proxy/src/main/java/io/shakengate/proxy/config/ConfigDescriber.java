@@ -95,6 +95,11 @@ public final class ConfigDescriber {
                     .append(c.api().clientCa() != null ? ", mutual TLS" : "")
                     .append(c.api().bearerTokens() != null ? ", bearer tokens " + c.api().bearerTokens() : "")
                     .append(", bodies up to ").append(c.api().maxBodyBytes()).append(" bytes\n");
+            if (c.console() != null) {
+                b.append("console: ").append(c.api().tlsCertificate() == null ? "http://" : "https://")
+                        .append(hostPort(c.api().listen())).append("/console/, users ").append(c.console().users())
+                        .append(", audit log ").append(c.console().auditLog()).append('\n');
+            }
         }
         for (ApplianceConfig.Point p : c.points()) {
             b.append("listening point ").append(p.name()).append(": ").append(p.transport()).append(' ')
