@@ -109,6 +109,7 @@ final class Demo {
                                 java.util.List.of("12155550131"), System.currentTimeMillis() / 1000,
                                 java.util.UUID.randomUUID().toString()));
                 failed += forgedCall(out, forged, caller, callee, terminating) ? 0 : 1;
+                failed += DemoCps.run(out, pki) ? 0 : 1;
                 out.println();
                 out.println("counters: " + server.counters());
                 out.println(MetricsServer.render(server.counters(), server.parseErrors(), server.latency()).lines()
@@ -119,8 +120,9 @@ final class Demo {
         }
         repository.close();
         fetchers.shutdownNow();
-        out.println(failed == 0 ? "demo: all " + calls + " calls signed, verified and answered; the forged call caught"
-                : "demo: " + failed + " of " + (calls + 1) + " calls did not go as they should");
+        out.println(failed == 0 ? "demo: all " + calls + " calls signed, verified and answered; the forged call caught;"
+                + " the out-of-band call verified through the CPS"
+                : "demo: " + failed + " of " + (calls + 2) + " calls did not go as they should");
         return failed;
     }
 

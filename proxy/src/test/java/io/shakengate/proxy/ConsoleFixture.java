@@ -32,6 +32,7 @@ public final class ConsoleFixture implements AutoCloseable {
     public final int signPort;
     public final int verifyPort;
     public final int uasPort;
+    public final int metricsPort;
     public final Appliance appliance;
     public final Console console;
 
@@ -56,8 +57,10 @@ public final class ConsoleFixture implements AutoCloseable {
         signPort = Sipp.freeUdpPort();
         verifyPort = Sipp.freeUdpPort();
         uasPort = Sipp.freeUdpPort();
+        metricsPort = Sipp.freeTcpPort();
         file = Files.writeString(dir.resolve("shakengate.yaml"), String.join("\n",
                 "# ShakenGate under test: the console edits this file",
+                "metrics: { listen: \"127.0.0.1:" + metricsPort + "\" }",
                 "signing:",
                 "  key: " + key + "          # the demo signer",
                 "  chain: " + chain,

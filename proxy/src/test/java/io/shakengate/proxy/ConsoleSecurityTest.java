@@ -163,8 +163,15 @@ class ConsoleSecurityTest {
             // even the right password waits for the window's end
             assertEquals(429, post(f, "/console/login", null, Map.of("user", "admin", "password",
                     ConsoleFixture.ADMIN_PASSWORD)).statusCode());
-            String metrics = f.appliance.api().metrics();
+            String metrics = get(f, "/metrics", null).body();
             assertTrue(metrics.contains("shakengate_console_logins_total{result=\"rate_limited\"} 96"), metrics);
+            assertTrue(metrics.contains("shakengate_console_refused_total{reason=\"csrf\"} 2"), metrics);
+            Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            p.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), "promtool check metrics: " + said);
         }
     }
 
@@ -200,7 +207,8 @@ class ConsoleSecurityTest {
     }
 
     private HttpResponse<String> get(ConsoleFixture f, String path, String cookie) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.url(path)));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(path.equals("/metrics")
+                ? "http://127.0.0.1:" + f.metricsPort + path : f.url(path)));
         if (cookie != null) {
             b.header("Cookie", cookie);
         }

@@ -29,7 +29,37 @@ class ProxyMainTest {
         assertTrue(text.contains("signed=2, verified_passed=2, verified_failed=1"), text);
         assertTrue(text.contains("terminating: caught: P-Asserted-Identity: <sip:+12155550121;"
                 + "verstat=TN-Validation-Failed@"), text);
-        assertTrue(text.contains("demo: all 2 calls signed, verified and answered; the forged call caught"), text);
+        assertTrue(text.contains("demo: all 2 calls signed, verified and answered; the forged call caught;"
+                + " the out-of-band call verified through the CPS"), text);
+        assertTrue(text.contains("no Identity header sent"), text);
+        assertTrue(text.contains("terminating: retrieved (oob_retrieved 1), verified: P-Asserted-Identity: "
+                + "<sip:+12155550121;verstat=TN-Validation-Passed@"), text);
+    }
+
+    @Test
+    void consoleUserWritesABcryptLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.io.InputStream in = System.in;
+        java.nio.file.Path users = dir.resolve("users");
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("a-long-enough-password\n".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(ProxyMain.EXIT_OK, run("console-user", users.toString(), "ops", "admin"),
+                    err.toString(StandardCharsets.UTF_8));
+            String written = java.nio.file.Files.readString(users);
+            assertTrue(written.matches("(?s).*\nops admin \\$2[aby]\\$12\\$[./A-Za-z0-9]{53}\n"), written);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(users)));
+            assertTrue(new io.shakengate.proxy.console.ConsoleUsers(users).check("ops", "a-long-enough-password")
+                    != null, "the password checks");
+            System.setIn(new java.io.ByteArrayInputStream("short\n".getBytes(StandardCharsets.UTF_8)));
+            err.reset();
+            assertEquals(ProxyMain.EXIT_FAILED, run("console-user", users.toString(), "ops2", "admin"));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("at least 12 characters"), err.toString());
+            System.setIn(new java.io.ByteArrayInputStream("a-long-enough-password\n".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(ProxyMain.EXIT_FAILED, run("console-user", users.toString(), "ops", "root"));
+            assertEquals(written, java.nio.file.Files.readString(users), "refusals write nothing");
+        } finally {
+            System.setIn(in);
+        }
     }
 
     @Test
@@ -50,7 +80,8 @@ class ProxyMainTest {
         assertEquals(ProxyMain.EXIT_OK, run("keygen", "--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("shakengate keygen DIR"));
         assertTrue(java.nio.file.Files.notExists(cwd.resolve("--help")), "keygen --help made no key directory");
-        for (String command : new String[] {"check-config", "demo", "run", "csr", "version", "status", "cert"}) {
+        for (String command : new String[] {"check-config", "demo", "run", "csr", "version", "status", "cert",
+                "console-user"}) {
             out.reset();
             assertEquals(ProxyMain.EXIT_OK, run(command, "--help"), command);
             assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("shakengate " + command), command + ": "
