@@ -353,13 +353,14 @@ public final class ProxyMain {
                     + "shakengate cert renew NAME [--config FILE]\n  Renews identity NAME now through its acme section"
                     + " (new key, SPC token, order); the appliance takes it at its next reload.\n"
                     + "  FILE defaults to /etc/shakengate/shakengate.yaml.",
-            "status", "shakengate status [--config FILE]\n  Asks the running appliance (GET /status on api.listen, with the"
-                    + " first of api.bearerTokens) and prints its points and next hops, counters, x5u cache, CPS and last"
-                    + " decisions.\n  FILE defaults to /etc/shakengate/shakengate.yaml.");
+            "status", "shakengate status [--config FILE] [--cert FILE --key FILE]\n  Asks the running appliance (GET"
+                    + " /status on api.listen, with the first of api.bearerTokens) and prints its points and next hops,"
+                    + " counters, x5u cache, CPS and last decisions. --cert/--key: the client certificate (PEM) and key"
+                    + " an API with api.tls.clientCa asks for.\n  FILE defaults to /etc/shakengate/shakengate.yaml.");
 
     private static void usage(PrintStream err) {
         err.println("usage: shakengate run --config FILE | check-config FILE | demo [CALLS] | version | keygen DIR"
-                + " | csr KEY SPC ORGANIZATION COUNTRY | cert status|renew NAME [--config FILE] | status [--config FILE]"
+                + " | csr KEY SPC ORGANIZATION COUNTRY | cert status|renew NAME [--config FILE] | status [--config FILE] [--cert FILE --key FILE]"
                 + " | console-user FILE NAME ROLE");
     }
 }

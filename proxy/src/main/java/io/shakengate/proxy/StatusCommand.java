@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code shakengate status [--config FILE]}: asks the running appliance (GET /status on its API listener, with
+ * {@code shakengate status [--config FILE] [--cert FILE --key FILE]} (the client certificate an API with
+ * {@code api.tls.clientCa} asks for): asks the running appliance (GET /status on its API listener, with
  * the first bearer token of {@code api.bearerTokens}) and prints its points, counters, x5u cache, CPS and last
  * decisions. Over TLS when the API has it, trusting only the listener's own certificate (api.tls.certificate);
  * an API that asks for client certificates is refused with the reason.
@@ -28,10 +29,22 @@ final class StatusCommand {
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Path file = Path.of(DEFAULT_CONFIG);
-        if (args.length == 2 && args[0].equals("--config")) {
-            file = Path.of(args[1]);
-        } else if (args.length != 0) {
-            err.println("usage: shakengate status [--config FILE]");
+        Path clientCert = null;
+        Path clientKey = null;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (v == null ? "" : args[i]) {
+                case "--config" -> file = Path.of(v);
+                case "--cert" -> clientCert = Path.of(v);
+                case "--key" -> clientKey = Path.of(v);
+                default -> {
+                    err.println("usage: shakengate status [--config FILE] [--cert FILE --key FILE]");
+                    return ProxyMain.EXIT_USAGE;
+                }
+            }
+        }
+        if ((clientCert == null) != (clientKey == null)) {
+            err.println("status: --cert and --key go together (a client certificate and its private key)");
             return ProxyMain.EXIT_USAGE;
         }
         ApplianceConfig c;
@@ -49,10 +62,10 @@ final class StatusCommand {
             return ProxyMain.EXIT_CONFIG;
         }
         boolean tls = c.api().tlsCertificate() != null;
-        if (tls && c.api().clientCa() != null) {
-            err.println("status: the API listener asks for a client certificate (api.tls.clientCa), which this"
-                    + " command has none of; ask https://" + io.shakengate.proxy.config.ConfigDescriber.hostPort(c.api().listen()) + "/status with one instead");
-            return ProxyMain.EXIT_FAILED;
+        if (tls && c.api().clientCa() != null && clientCert == null) {
+            err.println("status: the API listener asks for a client certificate (api.tls.clientCa): give one with"
+                    + " --cert FILE --key FILE");
+            return ProxyMain.EXIT_USAGE;
         }
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create((tls ? "https://" : "http://")
                 + io.shakengate.proxy.config.ConfigDescriber.hostPort(c.api().listen()) + "/status")).timeout(Duration.ofSeconds(5)).GET();
@@ -68,13 +81,23 @@ final class StatusCommand {
             // the listener's own certificate (api.tls.certificate) is the only one trusted: pinned, so the name
             // in it need not be the listen address (this process makes no other HTTPS request)
             System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
-            client.sslContext(io.shakengate.proxy.transport.TrustedCas.tls(c.api().tlsCertificate()));
+            client.sslContext(io.shakengate.proxy.transport.TrustedCas.tls(c.api().tlsCertificate(), clientCert,
+                    clientKey));
         }
         HttpResponse<String> r;
         try {
             r = client.build().send(req.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (javax.net.ssl.SSLException e) {
+            err.println("status: the TLS handshake with " + io.shakengate.proxy.config.ConfigDescriber.hostPort(
+                    c.api().listen()) + " failed: " + e.getMessage());
+            return ProxyMain.EXIT_FAILED;
         } catch (java.net.ConnectException e) {
             err.println("status: nothing answers at " + io.shakengate.proxy.config.ConfigDescriber.hostPort(c.api().listen()) + " (is the appliance running?)");
+            return ProxyMain.EXIT_FAILED;
+        } catch (java.io.IOException e) {
+            err.println("status: asking " + io.shakengate.proxy.config.ConfigDescriber.hostPort(c.api().listen())
+                    + " failed: " + e.getMessage() + (tls && c.api().clientCa() != null
+                    ? " (does api.tls.clientCa trust the --cert given?)" : ""));
             return ProxyMain.EXIT_FAILED;
         }
         if (r.statusCode() != 200) {

@@ -143,4 +143,59 @@ class StatusCommandTest {
             assertTrue(appliance.server().gates().isEmpty());
         }
     }
+
+    @Test
+    void statusPresentsAClientCertificateToAnApiWithMutualTls() throws Exception {
+        io.shakengate.crypto.x509.DemoPki pki = new io.shakengate.crypto.x509.DemoPki("1234");
+        java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> server = pki.tlsServer();
+        java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> client = pki.tlsServer();
+        Path cert = Files.writeString(dir.resolve("api.pem"), io.shakengate.crypto.x509.Pem.armour("CERTIFICATE",
+                server.getKey().getEncoded()));
+        Path key = Files.writeString(dir.resolve("api-key.pem"), io.shakengate.crypto.x509.CertificateRequests
+                .privateKeyPem(server.getValue()));
+        Path clientCa = Files.writeString(dir.resolve("clients-ca.pem"), pki.rootPem());
+        Path clientCert = Files.writeString(dir.resolve("client.pem"), io.shakengate.crypto.x509.Pem.armour(
+                "CERTIFICATE", client.getKey().getEncoded()));
+        Path clientKey = Files.writeString(dir.resolve("client-key.pem"), io.shakengate.crypto.x509.CertificateRequests
+                .privateKeyPem(client.getValue()));
+        int api = Sipp.freeTcpPort();
+        Path file = Files.writeString(dir.resolve("mtls.yaml"), String.join("\n",
+                "api: { listen: \"127.0.0.1:" + api + "\", tls: { certificate: " + cert + ", key: " + key
+                        + ", clientCa: " + clientCa + " } }",
+                "listeningPoints:",
+                "  - { name: plain, listen: \"127.0.0.1:" + Sipp.freeUdpPort() + "\", nextHop: \"127.0.0.1:9\" }",
+                ""));
+        try (Appliance appliance = Appliance.start(ApplianceConfig.parse(Files.readString(file), file.toString()))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            // without a client certificate: told what to give, nothing asked
+            assertEquals(ProxyMain.EXIT_USAGE, ProxyMain.run(new String[] {"status", "--config", file.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("--cert FILE --key FILE"), err.toString());
+            // a certificate the API's clientCa did not issue: the handshake fails, said
+            io.shakengate.crypto.x509.DemoPki stranger = new io.shakengate.crypto.x509.DemoPki("9999");
+            java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> other = stranger.tlsServer();
+            Path otherCert = Files.writeString(dir.resolve("other.pem"), io.shakengate.crypto.x509.Pem.armour(
+                    "CERTIFICATE", other.getKey().getEncoded()));
+            Path otherKey = Files.writeString(dir.resolve("other-key.pem"), io.shakengate.crypto.x509.CertificateRequests
+                    .privateKeyPem(other.getValue()));
+            err.reset();
+            int refused = ProxyMain.run(new String[] {"status", "--config", file.toString(), "--cert",
+                    otherCert.toString(), "--key", otherKey.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(ProxyMain.EXIT_FAILED, refused, err.toString(StandardCharsets.UTF_8));
+            System.out.println("refused client certificate: " + err.toString(StandardCharsets.UTF_8).trim());
+            assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("status: "), err.toString());
+            // the client certificate the API trusts
+            out.reset();
+            err.reset();
+            int exit = ProxyMain.run(new String[] {"status", "--config", file.toString(), "--cert",
+                    clientCert.toString(), "--key", clientKey.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            String said = out.toString(StandardCharsets.UTF_8);
+            assertEquals(ProxyMain.EXIT_OK, exit, said + err.toString(StandardCharsets.UTF_8));
+            assertTrue(said.contains("  plain: udp 127.0.0.1:"), said);
+            assertTrue(appliance.server().gates().isEmpty());
+        }
+    }
 }

@@ -20,6 +20,15 @@ public final class TrustedCas {
 
     /** A TLS context trusting the CA certificates of {@code file}. */
     public static SSLContext tls(Path file) throws IOException {
+        return tls(file, null, null);
+    }
+
+    /**
+     * A TLS context trusting the CA certificates of {@code file} that presents the client certificate chain
+     * {@code cert} (PEM, leaf first) with its private key {@code key} (PEM: PKCS#8, or SEC1/PKCS#1; EC or RSA), or
+     * none when they are null.
+     */
+    public static SSLContext tls(Path file, Path cert, Path key) throws IOException {
         List<X509Certificate> cas;
         try {
             cas = Pem.readCertificates(file);
@@ -37,11 +46,46 @@ public final class TrustedCas {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
+            javax.net.ssl.KeyManager[] keys = null;
+            if (cert != null) {
+                List<X509Certificate> chain;
+                try {
+                    chain = Pem.readCertificates(cert);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+                if (chain.isEmpty()) {
+                    throw new IOException(cert + " holds no certificate");
+                }
+                KeyStore mine = KeyStore.getInstance("PKCS12");
+                mine.load(null, null);
+                mine.setKeyEntry("client", privateKey(key), new char[0], chain.toArray(new X509Certificate[0]));
+                javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(mine, new char[0]);
+                keys = kmf.getKeyManagers();
+            }
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
+            ctx.init(keys, tmf.getTrustManagers(), null);
             return ctx;
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static java.security.PrivateKey privateKey(Path key) throws IOException {
+        try (org.bouncycastle.openssl.PEMParser p = new org.bouncycastle.openssl.PEMParser(
+                java.nio.file.Files.newBufferedReader(key, java.nio.charset.StandardCharsets.US_ASCII))) {
+            Object o = p.readObject();
+            org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter c = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter();
+            if (o instanceof org.bouncycastle.openssl.PEMKeyPair pair) {
+                return c.getPrivateKey(pair.getPrivateKeyInfo());
+            }
+            if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
+                return c.getPrivateKey(info);
+            }
+            throw new IOException(key + ": expected an unencrypted private key (PEM), found "
+                    + (o == null ? "nothing" : o.getClass().getSimpleName()));
         }
     }
 }
