@@ -111,6 +111,11 @@ final class StatusCommand {
     @SuppressWarnings("unchecked")
     static void print(Map<String, Object> s, PrintStream out) {
         out.println("shakengate " + s.get("version") + ", up " + s.get("uptimeSeconds") + " s, " + s.get("transport"));
+        if (s.get("eventLoops") instanceof List<?> loops) {
+            out.println("event loops: " + loops.size() + ", tasks queued " + loops.stream()
+                    .map(l -> String.valueOf(((Map<?, ?>) l).get("pendingTasks"))).toList()
+                    + ", verifications waiting for a certificate " + s.get("pendingVerifications"));
+        }
         out.println("points:");
         for (Object o : (List<Object>) s.get("points")) {
             Map<String, Object> p = (Map<String, Object>) o;

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * What {@code GET /status} answers and {@code shakengate status} prints, as kamcmd or Asterisk's
- * {@code stir_shaken show} do: the appliance's version and uptime; each listening point (transport, address,
+ * {@code stir_shaken show} do: the appliance's version and uptime; each event loop's queued tasks and the
+ * verifications waiting for a certificate; each listening point (transport, address,
  * role, next hop or hops with their hold-downs, open connections of a stream point); the counters that moved;
  * the x5u cache; the CPS targets; the last decisions ({@link io.shakengate.proxy.journal.DecisionLog#recent()}).
  * Built on the API's event loop when asked; reads only counters and volatile state.
@@ -42,7 +43,13 @@ final class StatusReport implements Supplier<String> {
         StringBuilder b = new StringBuilder(4096).append("{\"version\":");
         Json.quote(b, version).append(",\"uptimeSeconds\":").append((System.currentTimeMillis() - startMillis) / 1000)
                 .append(",\"transport\":");
-        Json.quote(b, server.transports().describe()).append(",\"points\":[");
+        Json.quote(b, server.transports().describe()).append(",\"eventLoops\":[");
+        int loop = 0;
+        for (io.netty.util.concurrent.EventExecutor e : server.group()) {
+            b.append(loop++ == 0 ? "" : ",").append("{\"pendingTasks\":").append(
+                    e instanceof io.netty.util.concurrent.SingleThreadEventExecutor st ? st.pendingTasks() : -1).append('}');
+        }
+        b.append("],\"pendingVerifications\":").append(server.drain().pending()).append(",\"points\":[");
         long now = System.nanoTime();
         for (int i = 0; i < c.points().size(); i++) {
             ApplianceConfig.Point p = c.points().get(i);

@@ -83,7 +83,12 @@ public final class WatchPages {
         Map<String, Object> st = parse(status.get());
         StringBuilder b = new StringBuilder(8192).append("<p id=\"version\">ShakenGate ").append(Html.esc(st.get("version")))
                 .append(", up ").append(Html.esc(st.get("uptimeSeconds"))).append(" s, transport ")
-                .append(Html.esc(st.get("transport"))).append("</p><h2>Listening points</h2><table id=\"points\">")
+                .append(Html.esc(st.get("transport"))).append("</p><p id=\"loops\">Event loops: ")
+                .append(list(st.get("eventLoops")).size()).append(", tasks queued: ")
+                .append(Html.esc(String.join(" / ", list(st.get("eventLoops")).stream()
+                        .map(o -> String.valueOf(map(o).get("pendingTasks"))).toList())))
+                .append("; verifications waiting for a certificate: ").append(Html.esc(st.get("pendingVerifications")))
+                .append("</p><h2>Listening points</h2><table id=\"points\">")
                 .append("<tr><th>Name</th><th>Transport</th><th>Listen</th><th>Role</th><th>Next hops</th><th>Connections</th></tr>");
         for (Object o : list(st.get("points"))) {
             Map<String, Object> p = map(o);
