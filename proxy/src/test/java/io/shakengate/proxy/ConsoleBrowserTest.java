@@ -56,18 +56,18 @@ class ConsoleBrowserTest {
                 fill(d, "callingPrefixes", "1215");
                 fill(d, "position", "1");
                 new Select(d.findElement(By.id("f-action"))).selectByValue("attest-a");
-                d.findElement(By.id("add-rule")).click();
+                submit(d, d.findElement(By.id("add-rule")));
                 assertTrue(d.findElement(By.id("error-source")).isDisplayed());
-                assertTrue(d.findElement(By.id("message")).getText().contains("line"),
-                        d.findElement(By.id("message")).getText());
+                assertTrue(message(d).getText().contains("line"),
+                        message(d).getText());
                 assertFalse(ruleNames(d).contains("console-rule"));
                 shot(d, "authentication-refused");
                 // the form kept what was typed: mend the source and save
                 fill(d, "source", "");
-                d.findElement(By.id("add-rule")).click();
-                assertTrue(d.findElement(By.id("message")).getText().contains("rule console-rule added"),
-                        d.findElement(By.id("message")).getText());
-                assertEquals(List.of("console-rule", "premium"), ruleNames(d));
+                submit(d, d.findElement(By.id("add-rule")));
+                assertTrue(message(d).getText().contains("rule console-rule added"),
+                        message(d).getText());
+                assertEquals(List.of("console-rule", "premium", "listed"), ruleNames(d));
                 shot(d, "authentication");
 
                 call(f, "first");
@@ -82,9 +82,9 @@ class ConsoleBrowserTest {
                 d.get(f.url("/console/authorities"));
                 assertEquals(1, d.findElements(By.className("remove-ca")).size());
                 d.findElement(By.id("f-certificate")).sendKeys(dir.resolve("demo-root.pem").toAbsolutePath().toString());
-                d.findElement(By.id("add-ca")).click();
-                assertTrue(d.findElement(By.id("message")).getText().contains("added and applied"),
-                        d.findElement(By.id("message")).getText());
+                submit(d, d.findElement(By.id("add-ca")));
+                assertTrue(message(d).getText().contains("added and applied"),
+                        message(d).getText());
                 assertEquals(2, d.findElements(By.className("remove-ca")).size());
                 shot(d, "authorities");
                 call(f, "second");
@@ -104,13 +104,13 @@ class ConsoleBrowserTest {
                 boolean clicked = false;
                 for (WebElement r : rows) {
                     if (r.getText().contains("ShakenGate Demo STI-CA Root")) {
-                        r.findElement(By.className("remove-ca")).click();
+                        submit(d, r.findElement(By.className("remove-ca")));
                         clicked = true;
                         break;
                     }
                 }
                 assertTrue(clicked, "the demo root is listed");
-                assertTrue(d.findElement(By.id("message")).getText().contains("removed and applied"));
+                assertTrue(message(d).getText().contains("removed and applied"));
                 call(f, "third");
                 d.get(f.url("/console/calls"));
                 assertEquals("certificate-error", row(d, "verification").findElement(By.className("outcome")).getText());
@@ -122,12 +122,13 @@ class ConsoleBrowserTest {
                 }
 
                 // a viewer: no forms, and a change sent anyway (with the viewer's own CSRF token) is refused
-                d.findElement(By.cssSelector("form.who button")).click();
+                submit(d, d.findElement(By.cssSelector("form.who button")));
                 login(d, ConsoleFixture.VIEWER, ConsoleFixture.VIEWER_PASSWORD);
                 d.get(f.url("/console/authentication"));
                 assertTrue(d.findElements(By.id("add-rule")).isEmpty());
                 String before = Files.readString(f.file);
                 // the page's CSP forbids fetch (connect-src none): a form built in the page and submitted instead
+                Object viewerPage = origin(d);
                 ((JavascriptExecutor) d).executeScript(
                         "const f = document.createElement('form'); f.method = 'post';"
                                 + "f.action = '/console/authentication/add';"
@@ -136,8 +137,9 @@ class ConsoleBrowserTest {
                                 + " const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v;"
                                 + " f.appendChild(i); }"
                                 + "document.body.appendChild(f); f.submit();");
-                assertTrue(d.findElement(By.id("message")).getText().contains("is a viewer"),
-                        d.findElement(By.id("message")).getText());
+                loaded(d, viewerPage);
+                assertTrue(message(d).getText().contains("is a viewer"),
+                        message(d).getText());
                 assertEquals(before, Files.readString(f.file));
                 shot(d, "viewer");
             } finally {
@@ -161,10 +163,34 @@ class ConsoleBrowserTest {
         return new ChromeDriver(service, o);
     }
 
+    /** Clicks {@code e} and waits until the page it submits to has loaded in place of this one (at most 10 s). */
+    private static void submit(WebDriver d, WebElement e) {
+        Object page = origin(d);
+        e.click();
+        loaded(d, page);
+    }
+
+    /** This document's time origin: a new page has a new one. */
+    private static Object origin(WebDriver d) {
+        return ((JavascriptExecutor) d).executeScript("return performance.timeOrigin");
+    }
+
+    private static void loaded(WebDriver d, Object before) {
+        new org.openqa.selenium.support.ui.WebDriverWait(d, java.time.Duration.ofSeconds(10)).ignoring(
+                org.openqa.selenium.WebDriverException.class).until(w -> !before.equals(origin(w))
+                && "complete".equals(((JavascriptExecutor) w).executeScript("return document.readyState")));
+    }
+
+    /** The page's message, waiting for the page a click loads (at most 10 s). */
+    private static WebElement message(WebDriver d) {
+        return new org.openqa.selenium.support.ui.WebDriverWait(d, java.time.Duration.ofSeconds(10)).until(
+                org.openqa.selenium.support.ui.ExpectedConditions.presenceOfElementLocated(By.id("message")));
+    }
+
     private static void login(WebDriver d, String user, String password) {
         fill(d, "user", user);
         d.findElement(By.id("f-password")).sendKeys(password);
-        d.findElement(By.id("login")).click();
+        submit(d, d.findElement(By.id("login")));
     }
 
     private static void fill(WebDriver d, String field, String value) {

@@ -28,6 +28,7 @@ public final class ConsoleFixture implements AutoCloseable {
     public final Path file;
     public final Path anchors;
     public final Path audit;
+    public final Path list;
     public final DemoPki pki = new DemoPki("1234");
     public final int signPort;
     public final int verifyPort;
@@ -48,6 +49,7 @@ public final class ConsoleFixture implements AutoCloseable {
         anchors = Files.createDirectories(dir.resolve("sti-ca"));
         Files.writeString(anchors.resolve("other-ca.pem"), new TestPki(System.currentTimeMillis()).root.certPem());
         Path tokens = Files.writeString(dir.resolve("tokens"), "console-test-token-0123456789\n");
+        list = Files.writeString(dir.resolve("toll-free.txt"), "# toll-free callers\n1888\n");
         Path users = dir.resolve("console-users");
         ConsoleUsers.put(users, ADMIN, "admin", ADMIN_PASSWORD.toCharArray());
         ConsoleUsers.put(users, VIEWER, "viewer", VIEWER_PASSWORD.toCharArray());
@@ -71,6 +73,7 @@ public final class ConsoleFixture implements AutoCloseable {
                 "  rules:",
                 "    # the rules the operator wrote by hand",
                 "    - { name: premium, calledPrefixes: [\"1900\"], action: block }",
+                "    - { name: listed, callingList: " + list + ", action: attest-b }",
                 "",
                 "verification:",
                 "  trustAnchors: " + anchors + "    # a directory of STI-CA roots",

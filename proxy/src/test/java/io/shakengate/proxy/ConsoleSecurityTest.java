@@ -122,6 +122,26 @@ class ConsoleSecurityTest {
             assertTrue(auditLine.contains("\"user\":\"admin\"") && auditLine.contains("add signing rule from-console")
                     && auditLine.contains("+    - { name: from-console"), auditLine);
 
+            // a rule's number list: shown with its entries, edited as text, checked before it is written
+            HttpResponse<String> lists = get(f, "/console/authentication", admin);
+            assertTrue(lists.body().contains("1 entries (1 prefixes, 0 ranges)"), lists.body());
+            String lcsrf = csrf(lists.body());
+            HttpResponse<String> badList = post(f, "/console/authentication/list", admin, Map.of("csrf", lcsrf,
+                    "file", f.list.toString(), "content", "1888\n12x\n"));
+            assertEquals(422, badList.statusCode(), badList.body());
+            assertTrue(badList.body().contains("line 2"), badList.body());
+            assertEquals("# toll-free callers\n1888\n", Files.readString(f.list));
+            HttpResponse<String> notAList = post(f, "/console/authentication/list", admin, Map.of("csrf", lcsrf,
+                    "file", f.file.toString(), "content", "1888\n"));
+            assertEquals(422, notAList.statusCode());
+            assertTrue(notAList.body().contains("is not the number list of any rule"), notAList.body());
+            HttpResponse<String> goodList = post(f, "/console/authentication/list", admin, Map.of("csrf", lcsrf,
+                    "file", f.list.toString(), "content", "# toll-free callers\r\n1888\r\n18005550000-18005559999"));
+            assertEquals(200, goodList.statusCode(), goodList.body());
+            assertEquals("# toll-free callers\n1888\n18005550000-18005559999\n", Files.readString(f.list));
+            assertTrue(goodList.body().contains("2 entries (1 prefixes, 1 ranges"), goodList.body());
+            assertTrue(Files.readString(f.audit).contains("+18005550000-18005559999"), Files.readString(f.audit));
+
             // the verification policy of a point: set, then back to the default (the key removed again)
             String vcsrf = csrf(get(f, "/console/verification", admin).body());
             java.util.Map<String, String> pol = new java.util.HashMap<>(Map.of("csrf", vcsrf, "point", "in",

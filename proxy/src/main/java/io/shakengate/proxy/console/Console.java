@@ -178,6 +178,7 @@ public final class Console implements AutoCloseable {
             case "authentication" -> post ? notFound(s, path) : policies.authentication(s, null, null, Map.of());
             case "authentication/add" -> post ? policies.addRule(s, r, who) : notFound(s, path);
             case "authentication/remove" -> post ? policies.removeRule(s, r, who) : notFound(s, path);
+            case "authentication/list" -> post ? policies.saveList(s, r, who) : notFound(s, path);
             case "verification" -> post ? notFound(s, path) : policies.verification(s, null, null);
             case "verification/set" -> post ? policies.setVerification(s, r, who) : notFound(s, path);
             case "authorities" -> post ? notFound(s, path) : authorities.page(s, null, null);

@@ -103,5 +103,6 @@ final class Html {
             "th{background:#e8edf3}.ok{color:#0b6b2f}.error,.field-error{color:#b00020}.field-error{margin-left:.5em}",
             "form.edit{background:#fff;border:1px solid #d5dae0;padding:1em;display:grid;gap:.5em;max-width:46em}",
             "small{color:#5b6670;margin-left:.5em}.chart{background:#fff;border:1px solid #d5dae0;margin:0 1em 1em 0}",
-            ".charts{display:flex;flex-wrap:wrap}.login{max-width:22em}code{font-size:.9em}");
+            ".charts{display:flex;flex-wrap:wrap}.login{max-width:22em}code{font-size:.9em}",
+            "textarea{display:block;font-family:monospace;margin-top:.3em}");
 }

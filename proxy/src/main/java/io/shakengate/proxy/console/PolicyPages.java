@@ -3,6 +3,7 @@ package io.shakengate.proxy.console;
 import io.shakengate.proxy.config.ApplianceConfig;
 import io.shakengate.proxy.config.IdentityConfig;
 import io.shakengate.proxy.stir.AuthenticationPolicy;
+import io.shakengate.proxy.stir.NumberList;
 import io.shakengate.proxy.stir.VerificationPolicy;
 
 import java.io.IOException;
@@ -64,6 +65,7 @@ final class PolicyPages {
             b.append("</td></tr>");
         }
         b.append("</table>");
+        lists(s, b);
         if (s.role() == ConsoleUsers.Role.ADMIN) {
             Map<String, String> errors = fieldErrors(error, RULE_FIELDS);
             List<String> ids = new ArrayList<>();
@@ -157,6 +159,94 @@ final class PolicyPages {
                 t -> YamlEdit.insertItem(t, List.of("signing", "rules"), item.toString(), position - 1));
         return res.ok() ? authentication(s, "rule " + name + " added and applied", null, Map.of())
                 : authentication(s, null, res.error(), form);
+    }
+
+    /** The number lists the rules name (callingList, calledList), in the file's order. */
+    private List<String> listFiles() {
+        java.util.LinkedHashSet<String> files = new java.util.LinkedHashSet<>();
+        try {
+            String text = editor.text();
+            for (String k : List.of("callingList", "calledList")) {
+                files.addAll(YamlEdit.itemValues(text, List.of("signing", "rules"), k));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of();
+        }
+        return new ArrayList<>(files);
+    }
+
+    /** The Number lists section: each list's file and entries, and (admin) its text to edit. */
+    private void lists(ConsoleSessions.Session s, StringBuilder b) {
+        List<String> files = listFiles();
+        if (files.isEmpty()) {
+            return;
+        }
+        int max = config.get().console().maxUploadBytes();
+        b.append("<h2>Number lists</h2><table id=\"lists\"><tr><th>File</th><th>Entries</th></tr>");
+        for (String f : files) {
+            String entries;
+            try {
+                entries = NumberList.read(java.nio.file.Path.of(f)).toString();
+            } catch (IOException | RuntimeException e) {
+                entries = "unreadable: " + e.getMessage();
+            }
+            b.append("<tr><td><code>").append(Html.esc(f)).append("</code></td><td class=\"list-entries\">")
+                    .append(Html.esc(entries)).append("</td></tr>");
+        }
+        b.append("</table>");
+        if (s.role() != ConsoleUsers.Role.ADMIN) {
+            return;
+        }
+        for (String f : files) {
+            java.nio.file.Path p = java.nio.file.Path.of(f);
+            try {
+                if (java.nio.file.Files.size(p) > max) {
+                    b.append("<p>").append(Html.esc(f)).append(" is larger than console.maxUploadBytes (").append(max)
+                            .append("): edit it in the file, then reload.</p>");
+                    continue;
+                }
+                b.append("<form class=\"edit\" method=\"post\" action=\"/console/authentication/list\">")
+                        .append(Html.csrf(s)).append("<input type=\"hidden\" name=\"file\" value=\"").append(Html.esc(f))
+                        .append("\"><label>").append(Html.esc(f)).append(" (a prefix or FIRST-LAST range per line)")
+                        .append("<textarea name=\"content\" rows=\"8\" cols=\"50\">")
+                        .append(Html.esc(java.nio.file.Files.readString(p))).append("</textarea></label>")
+                        .append("<button type=\"submit\">Save list</button></form>");
+            } catch (IOException e) {
+                b.append(Html.message("error", f + " cannot be read: " + e.getMessage()));
+            }
+        }
+    }
+
+    Console.Response saveList(ConsoleSessions.Session s, Console.Request r, String user) {
+        String f = r.param("file");
+        if (!listFiles().contains(f)) {
+            return authentication(s, null, "file: " + f + " is not the number list of any rule", Map.of());
+        }
+        String content = r.form().getOrDefault("content", "").replace("\r\n", "\n");
+        if (!content.isEmpty() && !content.endsWith("\n")) {
+            content += "\n";
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(f);
+        java.nio.file.Path check = null;
+        try {
+            check = java.nio.file.Files.createTempFile(p.toAbsolutePath().getParent(), ".console-check", ".txt");
+            java.nio.file.Files.writeString(check, content);
+            NumberList.read(check);
+        } catch (IOException | RuntimeException e) {
+            return authentication(s, null, f + ": " + e.getMessage().replace(String.valueOf(check), f), Map.of());
+        } finally {
+            try {
+                if (check != null) {
+                    java.nio.file.Files.deleteIfExists(check);
+                }
+            } catch (IOException ignored) {
+                // a leftover temporary file, named as such
+            }
+        }
+        ConfigEditor.Result res = editor.apply(user, r.address(), "number list " + f,
+                Map.of(p, content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return res.ok() ? authentication(s, "number list " + f + " saved and applied", null, Map.of())
+                : authentication(s, null, res.error(), Map.of());
     }
 
     /** Prefixes always quoted: a number prefix is a string. */

@@ -150,6 +150,19 @@ final class YamlEdit {
         return out;
     }
 
+    /** The scalar values of {@code key} in the mappings of the list at {@code path}, in order. */
+    static List<String> itemValues(String text, List<String> path, String key) {
+        List<String> out = new java.util.ArrayList<>();
+        SequenceNode s = sequence(text, path);
+        for (Node item : s == null ? List.<Node>of() : s.getValue()) {
+            if (item instanceof MappingNode m && find(m, key) != null
+                    && find(m, key).getValueNode() instanceof ScalarNode v) {
+                out.add(v.getValue());
+            }
+        }
+        return out;
+    }
+
     /** The keys of the mapping at {@code path} (empty when absent), in order. */
     static List<String> keys(String text, List<String> path) {
         List<String> out = new java.util.ArrayList<>();
