@@ -83,8 +83,18 @@ public final class Appliance implements AutoCloseable {
         apiTokens.set(tokens);
         limitRouteLookups(server, next);
         server.streamLimits(next.streams());
+        // a named next hop's SRV targets as this reading found them (a name that had one target at start: restart)
+        for (ApplianceConfig.Point p : next.points()) {
+            io.shakengate.proxy.transport.NextHopFailover f = failovers.get(p.name());
+            if (f != null && p.nextHopName() != null && p.failover() != null) {
+                f.replace(p.failover().hops());
+            }
+        }
         config = next;
     }
+
+    /** The failover of each point whose next hop is a list (of addresses, or a name's SRV targets). */
+    private java.util.Map<String, io.shakengate.proxy.transport.NextHopFailover> failovers = java.util.Map.of();
 
     private volatile CrlFetcher crlFetcher;
     /** What GET /status answers (null without an api section). */
@@ -400,6 +410,7 @@ public final class Appliance implements AutoCloseable {
                                     + (ops.get() == null ? "" : ops.get().metrics())));
             Appliance appliance = new Appliance(server, metrics, api, tokens, clients, List.copyOf(bound), services,
                     config);
+            appliance.failovers = failovers;
             if (api != null) {
                 String v = Appliance.class.getPackage().getImplementationVersion();
                 appliance.status = new StatusReport(() -> appliance.config, server, services::get, failovers,

@@ -222,8 +222,10 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                 rs.add(r.nextHopName() == null ? r
                         : new io.shakengate.proxy.ListeningPoint.Route(r.source(), null, r.nextHopName()));
             }
+            // a name's SRV targets (its failover list) are resolution too
             return new Point(name, transport, listen, advertise, role, nextHopName == null ? nextHop : null, redirect,
-                    rs, nextHopTransport, largeOverTcp, udpPoint, recordRoute, nextHopName, failover);
+                    rs, nextHopTransport, largeOverTcp, udpPoint, recordRoute, nextHopName,
+                    nextHopName == null ? failover : null);
         }
     }
 

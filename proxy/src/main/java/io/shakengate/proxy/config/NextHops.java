@@ -204,22 +204,30 @@ public final class NextHops {
             if (port < 0 && !isLiteral(host)) {
                 String service = (transport.equals("tls") ? "_sips._tcp." : transport.equals("tcp") ? "_sip._tcp."
                         : "_sip._udp.") + host;
-                List<Srv> records = dns.srvRecords(service);
+                List<Srv> records = new java.util.ArrayList<>(dns.srvRecords(service));
                 if (!records.isEmpty()) {
-                    Srv best = records.stream().min(Comparator.comparingInt(Srv::priority)
-                            .thenComparing(r -> -r.weight())).orElseThrow();
-                    if (best.port() < 1 || best.port() > 65535) {
-                        throw new IllegalArgumentException("SRV record for " + service + " has port " + best.port());
+                    records.sort(Comparator.comparingInt(Srv::priority).thenComparing(r -> -r.weight()));
+                    UnknownHostException unresolved = null;
+                    for (Srv best : records) {
+                        if (best.port() < 1 || best.port() > 65535) {
+                            throw new IllegalArgumentException("SRV record for " + service + " has port " + best.port());
+                        }
+                        String target = best.target().endsWith(".")
+                                ? best.target().substring(0, best.target().length() - 1) : best.target();
+                        if (target.isEmpty()) {
+                            // RFC 2782: a target of "." says the service is decidedly not available at this domain
+                            throw new IllegalArgumentException("SRV record for " + service + " says no SIP service"
+                                    + " there (target \".\")");
+                        }
+                        try {
+                            Address a = dns.addressRecord(target);
+                            return new Resolved(new InetSocketAddress(a.address(), best.port()),
+                                    minTtl(best.ttl(), a.ttl()));
+                        } catch (UnknownHostException e) {
+                            unresolved = e; // the next target, in the order of RFC 3263 section 4.3
+                        }
                     }
-                    String target = best.target().endsWith(".") ? best.target().substring(0, best.target().length() - 1)
-                            : best.target();
-                    if (target.isEmpty()) {
-                        // RFC 2782: a target of "." says the service is decidedly not available at this domain
-                        throw new IllegalArgumentException("SRV record for " + service + " says no SIP service there"
-                                + " (target \".\")");
-                    }
-                    Address a = dns.addressRecord(target);
-                    return new Resolved(new InetSocketAddress(a.address(), best.port()), minTtl(best.ttl(), a.ttl()));
+                    throw unresolved;
                 }
             }
             int p = port >= 0 ? port : transport.equals("tls") ? 5061 : 5060;
@@ -235,6 +243,48 @@ public final class NextHops {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("malformed SRV record for '" + host + "'");
         }
+    }
+
+    /**
+     * Every SRV target of bare host name {@code value} for {@code transport}, in the order they are tried (RFC 3263
+     * section 4.3): lowest priority first, within one priority the highest weight first (a fixed order, not
+     * RFC 2782's weighted random pick: every appliance tries the same target first, and a weight-0 target
+     * last); targets whose name does not resolve are left out (and said, in {@code skipped}). Empty when
+     * {@code value} is not a bare name or has no SRV record; throws as {@link #resolve} when no target resolves.
+     */
+    public static List<InetSocketAddress> targets(String value, String transport, Dns dns, List<String> skipped) {
+        String host = value.trim();
+        if (!isName(host) || host.indexOf(':') >= 0) {
+            return List.of();
+        }
+        String service = (transport.equals("tls") ? "_sips._tcp." : transport.equals("tcp") ? "_sip._tcp."
+                : "_sip._udp.") + host;
+        List<Srv> records;
+        try {
+            records = new java.util.ArrayList<>(dns.srvRecords(service));
+        } catch (NamingException e) {
+            throw new IllegalArgumentException("SRV lookup for '" + host + "' failed: " + e.getMessage());
+        }
+        records.sort(Comparator.comparingInt(Srv::priority).thenComparing(r -> -r.weight()));
+        List<InetSocketAddress> out = new java.util.ArrayList<>();
+        for (Srv r : records) {
+            String target = r.target().endsWith(".") ? r.target().substring(0, r.target().length() - 1) : r.target();
+            if (target.isEmpty() || r.port() < 1 || r.port() > 65535) {
+                continue;
+            }
+            try {
+                InetSocketAddress a = new InetSocketAddress(dns.addressRecord(target).address(), r.port());
+                if (!out.contains(a)) {
+                    out.add(a);
+                }
+            } catch (UnknownHostException e) {
+                skipped.add(target + ": " + e.getMessage());
+            }
+        }
+        if (out.isEmpty() && !records.isEmpty()) {
+            throw new IllegalArgumentException("no SRV target of " + service + " resolves: " + skipped);
+        }
+        return out;
     }
 
     /** The smaller of two TTLs, -1 meaning not known. */

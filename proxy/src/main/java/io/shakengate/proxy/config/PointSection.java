@@ -69,14 +69,26 @@ final class PointSection {
                         + " which needs a next hop over tcp or tls (a UDP next hop reports no refusal): set"
                         + " transport or nextHopTransport, or give one address");
             }
-        } else if (m.containsKey("holdDownSeconds")) {
-            throw YamlNodes.error(m.get("holdDownSeconds"), "holdDownSeconds goes with a nextHop list of addresses");
+        } else if (m.containsKey("holdDownSeconds") && !(m.get("nextHop")
+                instanceof org.snakeyaml.engine.v2.nodes.ScalarNode bare && NextHops.isName(bare.getValue())
+                && bare.getValue().indexOf(':') < 0)) {
+            throw YamlNodes.error(m.get("holdDownSeconds"), "holdDownSeconds goes with a nextHop list of addresses, or"
+                    + " a bare host name whose SRV records name several targets");
         } else if (m.containsKey("nextHop")) {
             try {
                 String text = YamlNodes.scalar(m.get("nextHop"), "nextHop").trim();
                 nextHopName = NextHops.isName(text) ? text : null;
-                nextHop = NextHops.resolve(text,
-                        nextHopTransport != null ? nextHopTransport : transport, ApplianceConfig.dns);
+                String sends = nextHopTransport != null ? nextHopTransport : transport;
+                nextHop = NextHops.resolve(text, sends, ApplianceConfig.dns);
+                // a bare name on a point sending over a stream: every SRV target, tried in order (RFC 3263 4.3)
+                List<InetSocketAddress> targets = sends.equals("udp") ? List.of()
+                        : NextHops.targets(text, sends, ApplianceConfig.dns, new ArrayList<>());
+                if (targets.size() >= 2) {
+                    failover = new ApplianceConfig.Failover(targets.subList(0, Math.min(16, targets.size())),
+                            m.containsKey("holdDownSeconds") ? YamlNodes.integer(m.get("holdDownSeconds"),
+                                    "holdDownSeconds", 1, 3600) : ApplianceConfig.Failover.DEFAULT_HOLD_DOWN_SECONDS);
+                    nextHop = failover.hops().get(0);
+                }
             } catch (IllegalArgumentException e) {
                 throw YamlNodes.error(m.get("nextHop"), "nextHop: " + e.getMessage());
             }

@@ -13,27 +13,51 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * hop's ({@code ProxyCounters.refused}).
  */
 public final class NextHopFailover {
-    private final List<InetSocketAddress> hops;
+    /** The addresses and their hold-downs, replaced together when a name's SRV targets change. */
+    private record State(List<InetSocketAddress> hops, AtomicLongArray downUntil) {
+    }
+
     private final long holdDownNanos;
-    private final AtomicLongArray downUntil;
+    private volatile State state;
 
     /** Failover over {@code hops} (in order of preference), holding a refusing one down {@code holdDownSeconds}. */
     public NextHopFailover(List<InetSocketAddress> hops, int holdDownSeconds) {
         if (hops.size() < 2) {
             throw new IllegalArgumentException("failover needs two next hops or more");
         }
-        this.hops = List.copyOf(hops);
         this.holdDownNanos = holdDownSeconds * 1_000_000_000L;
-        this.downUntil = new AtomicLongArray(hops.size());
+        this.state = new State(List.copyOf(hops), new AtomicLongArray(hops.size()));
     }
 
     /** The addresses, in order of preference. */
     public List<InetSocketAddress> hops() {
-        return hops;
+        return state.hops();
+    }
+
+    /**
+     * Takes {@code next} as the addresses from now on (a name's SRV targets looked up again at a reload); an
+     * address in both keeps its hold-down. Requests under way finish with the address they picked.
+     */
+    public void replace(List<InetSocketAddress> next) {
+        if (next.size() < 2) {
+            throw new IllegalArgumentException("failover needs two next hops or more");
+        }
+        State old = state;
+        AtomicLongArray down = new AtomicLongArray(next.size());
+        for (int i = 0; i < next.size(); i++) {
+            int was = old.hops().indexOf(next.get(i));
+            if (was >= 0) {
+                down.set(i, old.downUntil().get(was));
+            }
+        }
+        state = new State(List.copyOf(next), down);
     }
 
     /** Where a new request goes at {@code nowNanos}: the first address not held down, else the first to come back. */
     public InetSocketAddress pick(long nowNanos) {
+        State st = state;
+        List<InetSocketAddress> hops = st.hops();
+        AtomicLongArray downUntil = st.downUntil();
         int soonest = 0;
         for (int i = 0; i < hops.size(); i++) {
             long until = downUntil.get(i);
@@ -53,6 +77,9 @@ public final class NextHopFailover {
      * none (every other one held down too).
      */
     public InetSocketAddress refused(InetSocketAddress hop, long nowNanos) {
+        State st = state;
+        List<InetSocketAddress> hops = st.hops();
+        AtomicLongArray downUntil = st.downUntil();
         int at = hops.indexOf(hop);
         if (at < 0) {
             return null;
@@ -70,8 +97,9 @@ public final class NextHopFailover {
 
     /** Whether {@code hop} is held down at {@code nowNanos}. */
     public boolean heldDown(InetSocketAddress hop, long nowNanos) {
-        int at = hops.indexOf(hop);
-        long until = at < 0 ? 0 : downUntil.get(at);
+        State st = state;
+        int at = st.hops().indexOf(hop);
+        long until = at < 0 ? 0 : st.downUntil().get(at);
         return until != 0 && until - nowNanos > 0;
     }
 
@@ -86,7 +114,7 @@ public final class NextHopFailover {
         b.append("# HELP shakengate_next_hop_held_down Whether each address of a next hop given as a list is held down"
                 + " now (1) or not (0).\n# TYPE shakengate_next_hop_held_down gauge\n");
         long now = System.nanoTime();
-        all.forEach((point, f) -> f.hops.forEach(h -> label(b.append("shakengate_next_hop_held_down"), point, h)
+        all.forEach((point, f) -> f.hops().forEach(h -> label(b.append("shakengate_next_hop_held_down"), point, h)
                 .append(f.heldDown(h, now) ? 1 : 0).append('\n')));
     }
 
