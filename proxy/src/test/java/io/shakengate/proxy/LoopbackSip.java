@@ -103,4 +103,17 @@ public final class LoopbackSip {
     public static String attest(String invite) {
         return claims(invite).replaceAll(".*\"attest\":\"([ABC])\".*", "$1");
     }
+
+    /** One message head off a stream connection, to its blank line (the tests' INVITEs have no body). */
+    public static String readHead(java.net.Socket s) throws Exception {
+        StringBuilder b = new StringBuilder();
+        while (!b.toString().endsWith("\r\n\r\n")) {
+            int c = s.getInputStream().read();
+            if (c < 0) {
+                break;
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
 }

@@ -122,16 +122,7 @@ class NextHopFailoverTest {
         return new String(buf, 0, got.getLength(), StandardCharsets.US_ASCII);
     }
 
-    /** One INVITE off the connection (they end with an empty body here). */
     private static String read(Socket s) throws Exception {
-        StringBuilder b = new StringBuilder();
-        while (!b.toString().endsWith("\r\n\r\n")) {
-            int c = s.getInputStream().read();
-            if (c < 0) {
-                break;
-            }
-            b.append((char) c);
-        }
-        return b.toString();
+        return LoopbackSip.readHead(s);
     }
 }
