@@ -37,6 +37,8 @@ public final class CertificateRepository implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private volatile Map<String, byte[]> served;
+    /** A path answered by a supplier (the RFC 8688 jCard JWS, signed fresh), or null. */
+    private volatile Map.Entry<String, java.util.function.Supplier<byte[]>> fresh;
 
     /** Serves {@code chains} (path to PEM body) over TLS with {@code tls} on {@code bind}. */
     public CertificateRepository(Transports transports, InetSocketAddress bind, SslContext tls,
@@ -51,16 +53,20 @@ public final class CertificateRepository implements AutoCloseable {
                                 new HttpObjectAggregator(4096), new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                        byte[] body = req.method() == HttpMethod.GET ? served.get(path(req.uri())) : null;
+                                        Map.Entry<String, java.util.function.Supplier<byte[]>> f = fresh;
+                                        boolean card = f != null && f.getKey().equals(path(req.uri()));
+                                        byte[] body = req.method() != HttpMethod.GET ? null
+                                                : card ? f.getValue().get() : served.get(path(req.uri()));
                                         FullHttpResponse resp = body == null
                                                 ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                                                         HttpResponseStatus.NOT_FOUND)
                                                 : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                                                         HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
                                         if (body != null) {
-                                            resp.headers().set(HttpHeaderNames.CONTENT_TYPE,
-                                                    "application/pem-certificate-chain");
-                                            resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "max-age=86400");
+                                            resp.headers().set(HttpHeaderNames.CONTENT_TYPE, card
+                                                    ? "application/jose" : "application/pem-certificate-chain");
+                                            resp.headers().set(HttpHeaderNames.CACHE_CONTROL, card ? "no-cache"
+                                                    : "max-age=86400");
                                         }
                                         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH,
                                                 resp.content().readableBytes());
@@ -74,6 +80,11 @@ public final class CertificateRepository implements AutoCloseable {
     /** Serves {@code chains} (path to PEM body) from now on. */
     public void serve(Map<String, byte[]> chains) {
         served = Map.copyOf(chains);
+    }
+
+    /** Answers {@code path} with what {@code body} gives at each request (null: no such path any more). */
+    public void fresh(String path, java.util.function.Supplier<byte[]> body) {
+        fresh = path == null ? null : Map.entry(path, body);
     }
 
     /** The paths served now. */

@@ -91,6 +91,22 @@ public final class PassportSigner {
                 + ">;alg=ES256;ppt=" + ppt;
     }
 
+    /**
+     * The RFC 8688 jCard JWS a 608's {@code Call-Info: <...>;purpose=jwscard} points to: header
+     * {@code {"alg":"ES256","typ":"vcard+json","x5u":...}}, payload {@code {"iat":...,"jcard":...}} with the
+     * jCard (RFC 7095) {@code jcard} as JSON text; compact serialisation.
+     */
+    public String jwsCard(long iat, String jcard) {
+        StringBuilder h = new StringBuilder(128).append("{\"alg\":\"ES256\",\"typ\":\"vcard+json\",\"x5u\":");
+        Json.quote(h, x5u).append('}');
+        String input = Base64Url.encode(h.toString().getBytes(StandardCharsets.UTF_8)) + "."
+                + Base64Url.encode(("{\"iat\":" + iat + ",\"jcard\":" + jcard + "}").getBytes(StandardCharsets.UTF_8));
+        byte[] in = input.getBytes(StandardCharsets.US_ASCII);
+        byte[] sig = SIG.get();
+        pool.signer().sign(in, 0, in.length, sig, 0);
+        return input + "." + Base64Url.encode(java.util.Arrays.copyOf(sig, 64));
+    }
+
     private static final ThreadLocal<byte[]> SIG = ThreadLocal.withInitial(() -> new byte[64]);
 
     @Override

@@ -407,14 +407,12 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
                             1, 86_400) : RouteLookups.DEFAULT.maxSeconds());
         });
         FamilyConfig.Settings family = errors.section(() -> FamilyConfig.parse(top));
+        if (!signingFailed) {
+            errors.section(() -> FamilyConfig.checkServed(top.get("blocking"), family, signing));
+        }
         StreamLimits.Limits streams = errors.section(() -> StreamLimits.parse(top));
-        ConsoleSection.Settings console = !top.containsKey("console") ? null : errors.section(() -> {
-            ConsoleSection.Settings s = ConsoleSection.parse(top.get("console"));
-            if (!apiFailed) {
-                ConsoleSection.check(top.get("console"), api);
-            }
-            return s;
-        });
+        ConsoleSection.Settings console = !top.containsKey("console") ? null
+                : errors.section(() -> ConsoleSection.read(top.get("console"), api, apiFailed));
         if (errors.any()) {
             return null;
         }

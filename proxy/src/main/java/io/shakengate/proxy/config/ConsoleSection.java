@@ -54,6 +54,15 @@ public final class ConsoleSection {
                         16, 100_000) : 256);
     }
 
+    /** The section read and checked against the API listener (not when the api section failed already). */
+    static Settings read(Node n, ApplianceConfig.Api api, boolean apiFailed) {
+        Settings s = parse(n);
+        if (!apiFailed) {
+            check(n, api);
+        }
+        return s;
+    }
+
     /** The console is served on the API listener: refused without one, or off loopback without TLS. */
     static void check(Node n, ApplianceConfig.Api api) {
         if (api == null) {

@@ -105,14 +105,34 @@ public final class FamilyConfig {
     }
 
     private static Blocking blocking(Node n) {
-        Map<String, Node> m = YamlNodes.mapping(n, "blocking", Set.of("location", "url", "tel", "email", "jwscard"));
+        Map<String, Node> m = YamlNodes.mapping(n, "blocking", Set.of("location", "url", "tel", "email", "jwscard",
+                "serveJwscard", "name"));
+        boolean serve = m.containsKey("serveJwscard") && YamlNodes.bool(m.get("serveJwscard"), "blocking.serveJwscard");
+        if (serve && (!m.containsKey("jwscard") || !(m.containsKey("url") || m.containsKey("tel")
+                || m.containsKey("email")))) {
+            throw YamlNodes.error(m.get("serveJwscard"), "blocking.serveJwscard needs blocking.jwscard (the URL it is"
+                    + " served at) and a contact for the jCard (url, tel or email)");
+        }
+        if (serve && !text(m, "jwscard").startsWith("https://")) {
+            throw YamlNodes.error(m.get("jwscard"), "blocking.jwscard must be an https URL to be served here");
+        }
         try {
             return new Blocking(m.containsKey("location") ? YamlNodes.scalar(m.get("location"), "blocking.location")
                     .trim() : Blocking.NONE.location(), text(m, "url"), text(m, "tel"), text(m, "email"),
-                    text(m, "jwscard"));
+                    text(m, "jwscard"), serve, m.containsKey("name") ? YamlNodes.scalar(m.get("name"), "blocking.name")
+                    : null);
         } catch (IllegalArgumentException e) {
             throw YamlNodes.error(n, e.getMessage());
         }
+    }
+
+    /** A jwscard served by the certificate repository needs one (signing.repository). */
+    static Void checkServed(Node blocking, Settings family, ApplianceConfig.Signing signing) {
+        if (family != null && family.blocking().serveJwscard() && (signing == null || signing.repository() == null)) {
+            throw YamlNodes.error(blocking, "blocking.serveJwscard: the jCard JWS is served by the certificate"
+                    + " repository: add signing.repository");
+        }
+        return null;
     }
 
     private static String text(Map<String, Node> m, String key) {

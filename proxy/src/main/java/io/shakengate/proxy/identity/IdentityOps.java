@@ -111,7 +111,9 @@ public final class IdentityOps implements AutoCloseable {
                 throw new IOException("signing.repository: cannot listen on " + r.listen() + ": " + e.getMessage(), e);
             }
         }
-        return new IdentityOps(r, repository, services, lock, config);
+        IdentityOps ops = new IdentityOps(r, repository, services, lock, config);
+        ops.jwsCard(config);
+        return ops;
     }
 
     /** Refuses {@code next} when it changes what needs a restart (where the repository listens, its TLS). */
@@ -126,6 +128,39 @@ public final class IdentityOps implements AutoCloseable {
     public void reloaded(ApplianceConfig next) {
         renewals.update(next.signing() == null ? java.util.List.of() : next.signing().identities());
         applied();
+        jwsCard(next);
+    }
+
+    /**
+     * The RFC 8688 jCard JWS at the path of {@code blocking.jwscard} when {@code blocking.serveJwscard}: signed with
+     * the default identity in force when asked, kept {@link io.shakengate.proxy.stir.Blocking#JWSCARD_SECONDS} s.
+     */
+    private void jwsCard(ApplianceConfig c) {
+        if (repository == null) {
+            return;
+        }
+        io.shakengate.proxy.stir.Blocking b = c.family().blocking();
+        if (!b.serveJwscard()) {
+            repository.fresh(null, null);
+            return;
+        }
+        String jcard = b.jcard();
+        Object[] kept = new Object[2]; // [iat seconds, bytes], under its own lock
+        repository.fresh(java.net.URI.create(b.jwscard()).getRawPath(), () -> {
+            synchronized (kept) {
+                long now = System.currentTimeMillis() / 1000;
+                if (kept[0] == null || now - (Long) kept[0] >= io.shakengate.proxy.stir.Blocking.JWSCARD_SECONDS) {
+                    SigningIdentities ids = identities(services.get());
+                    if (ids == null || ids.defaultIdentity() == null) {
+                        return null;
+                    }
+                    kept[0] = now;
+                    kept[1] = ids.defaultIdentity().signer().jwsCard(now, jcard)
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                }
+                return (byte[]) kept[1];
+            }
+        });
     }
 
     /** After a reload or a renewal: the repository serves the identities now in force. */

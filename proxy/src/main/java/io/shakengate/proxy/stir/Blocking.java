@@ -24,12 +24,40 @@ import java.util.Set;
  * @param tel      the redress telephone number, or null
  * @param email    the redress e-mail address, or null
  * @param jwscard  the URL of the RFC 8688 jCard JWS for 608, or null
+ * @param serveJwscard whether the certificate repository serves that JWS itself (at the URL's path, signed
+ *                     with the default identity, re-signed when older than {@link #JWSCARD_SECONDS} s)
+ * @param name     the name (FN) of the jCard it serves, or null ("Call blocking redress")
  */
-public record Blocking(String location, String url, String tel, String email, String jwscard) {
+public record Blocking(String location, String url, String tel, String email, String jwscard,
+                       boolean serveJwscard, String name) {
+    /** How long a served jCard JWS is kept before it is signed again (receivers reject one about a minute old). */
+    public static final int JWSCARD_SECONDS = 30;
+
+    /** Contacts without a jCard served here. */
+    public Blocking(String location, String url, String tel, String email, String jwscard) {
+        this(location, url, tel, email, jwscard, false, null);
+    }
+
+    /** The jCard (RFC 7095) of the redress contacts: FN, URL, TEL, EMAIL as configured. */
+    public String jcard() {
+        StringBuilder b = new StringBuilder("[\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"fn\",{},\"text\",");
+        io.shakengate.crypto.passport.Json.quote(b, name == null ? "Call blocking redress" : name).append(']');
+        if (url != null) {
+            io.shakengate.crypto.passport.Json.quote(b.append(",[\"url\",{},\"uri\","), url).append(']');
+        }
+        if (tel != null) {
+            io.shakengate.crypto.passport.Json.quote(b.append(",[\"tel\",{\"type\":\"work\"},\"uri\","),
+                    tel.startsWith("tel:") ? tel : "tel:" + tel).append(']');
+        }
+        if (email != null) {
+            io.shakengate.crypto.passport.Json.quote(b.append(",[\"email\",{},\"text\","), email).append(']');
+        }
+        return b.append("]]").toString();
+    }
     /** Q.850 location codes. */
     public static final Set<String> LOCATIONS = Set.of("U", "LPN", "LN", "TN", "RLN", "RPN", "BI");
     /** No redress contact: analytics blocks are 603 Decline. */
-    public static final Blocking NONE = new Blocking("RLN", null, null, null, null);
+    public static final Blocking NONE = new Blocking("RLN", null, null, null, null, false, null);
 
     /** Checks the location code and the contacts (no quote, semicolon or line break in them). */
     public Blocking {
