@@ -154,6 +154,17 @@ class ConsoleSecurityTest {
             assertEquals(200, post(f, "/console/verification/set", admin, pol).statusCode());
             assertFalse(Files.readString(f.file).contains("pointPolicies"), Files.readString(f.file));
 
+            // a file the process cannot write (here: its temporary file's name taken by a directory): nothing changed
+            Path blocker = Files.createDirectory(f.dir.resolve(".shakengate.yaml.console-tmp"));
+            String unwritable = Files.readString(f.file);
+            java.util.Map<String, String> stuck = new java.util.HashMap<>(Map.of("csrf", vcsrf, "point", "in",
+                    "in.stale", "reject"));
+            HttpResponse<String> notWritten = post(f, "/console/verification/set", admin, stuck);
+            assertEquals(422, notWritten.statusCode(), notWritten.body());
+            assertTrue(notWritten.body().contains("cannot be written by this process"), notWritten.body());
+            assertEquals(unwritable, Files.readString(f.file));
+            Files.delete(blocker);
+
             // uploads that are not a CA certificate
             String acsrf = csrf(get(f, "/console/authorities", admin).body());
             TestPki other = new TestPki(System.currentTimeMillis());

@@ -100,6 +100,13 @@ public final class ConfigEditor {
             for (Map.Entry<Path, byte[]> e : files.entrySet()) {
                 write(e.getKey(), e.getValue());
             }
+        } catch (IOException e) {
+            String undo = restore(before);
+            return new Result("nothing changed: " + e.getMessage() + " cannot be written by this process (under"
+                    + " systemd the unit's ProtectSystem=strict keeps /etc read-only: see ReadWritePaths in"
+                    + " proxy/README.md)" + undo);
+        }
+        try {
             reloader.reload();
         } catch (Exception e) {
             String undo = restore(before);
