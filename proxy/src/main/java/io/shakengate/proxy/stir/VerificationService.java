@@ -204,6 +204,16 @@ public final class VerificationService {
             checked.add(outOfBand(f, counts));
         }
         int firstFamily = checked.size();
+        for (int i = 0; i < shaken.size(); i++) {
+            // rcd claims with rcdi digests in a SHAKEN PASSporT (RFC 9795 section 5): the content checked as an
+            // rcd PASSporT's is, its own entry (a mismatch drops the rcd, never the SHAKEN result)
+            Passport p = shaken.get(i).token() == null ? null : OOB_PARSER.parse(shaken.get(i).token()).passport();
+            if (p != null && p.claims().get("rcdi") instanceof Map<?, ?>) {
+                checked.add(checked.get(firstShaken + i).thenCompose(c -> (c.result().passed() ? checks.content(
+                        c.result()) : CompletableFuture.completedFuture(c.result()))
+                        .thenApply(r -> new Verification.Checked(c.source(), "rcd", r))));
+            }
+        }
         for (VerificationFacts.Identity id : rcds) {
             checked.add(dests.thenCompose(d -> family(f, id, d, "rcd")));
         }
@@ -378,8 +388,10 @@ public final class VerificationService {
         RichCallData rcd = null;
         boolean anyRph = false;
         boolean rphPassed = false;
+        boolean rcdFailed = false;
         for (int i = firstFamily; i < all.size(); i++) {
             Verification.Checked c = all.get(i);
+            rcdFailed |= "rcd".equals(c.ppt()) && !c.result().passed();
             if ("rcd".equals(c.ppt()) && rcd == null && c.result().passed() && decided.passed()) {
                 rcd = RichCallData.of(c.result().claims());
             } else if ("rph".equals(c.ppt())) {
@@ -387,7 +399,7 @@ public final class VerificationService {
                 rphPassed |= c.result().passed();
             }
         }
-        if (rcd == null && decided.passed()) {
+        if (rcd == null && decided.passed() && !rcdFailed) {
             rcd = RichCallData.of(decided.claims()); // rcd claims in the SHAKEN PASSporT (RFC 9795 section 5)
         }
         for (int i = 0; i < all.size(); i++) {

@@ -168,6 +168,32 @@ class FamilyVerificationTest {
         assertEquals(1, counts.passports("div", VerificationFailure.IAT_STALE));
     }
 
+    /** A SHAKEN PASSporT carrying rcd claims and an rcdi digest of its logo (RFC 9795 section 5), by secsipidx. */
+    private static VerificationFacts.Identity brandedShaken(String dest, byte[] digestOf) throws Exception {
+        return signed("shaken", "{\"attest\":\"A\",\"dest\":{\"tn\":[\"" + dest + "\"]},\"iat\":" + now
+                + ",\"orig\":{\"tn\":\"" + ORIG + "\"},\"origid\":\"0d6b7f4e-1c3a-4b8e-9d2f-5a6b7c8d9e0f\","
+                + "\"rcd\":{\"icn\":\"" + LOGO + "\",\"nam\":\"Example Clinic\"},\"rcdi\":{\"/icn\":\""
+                + RichCallData.integrity("sha256", digestOf) + "\"}}");
+    }
+
+    @Test
+    void rcdiDigestsInsideTheShakenPassportAreCheckedToo() throws Exception {
+        ProxyCounters counts = new ProxyCounters();
+        VerificationService s = service(VerificationPolicy.defaults(), Set.of(), 8);
+        Verification good = verify(s, List.of(brandedShaken(NOW_TO, LOGO_BYTES)), NOW_TO, List.of(), counts);
+        assertTrue(good.passed(), good.toString());
+        assertEquals("Example Clinic", good.rcd().nam(), "the logo's digest matched: the name is shown");
+        assertTrue(good.first("rcd").result().passed(), "the embedded rcd has its own entry");
+
+        Verification tampered = verify(s, List.of(brandedShaken(NOW_TO, "another logo".getBytes(
+                StandardCharsets.US_ASCII))), NOW_TO, List.of(), counts);
+        assertTrue(tampered.passed(), "the SHAKEN PASSporT still verifies: " + tampered);
+        assertEquals("TN-Validation-Passed", tampered.verstat());
+        assertEquals(VerificationFailure.RCDI_MISMATCH, tampered.first("rcd").result().failure());
+        assertNull(tampered.rcd(), "rcd claims whose logo does not match their digest are not shown");
+        assertEquals(1, counts.passports("rcd", VerificationFailure.RCDI_MISMATCH));
+    }
+
     @Test
     void aChainThatDoesNotReachTheCalledNumberDoesNotPass() throws Exception {
         // a SHAKEN PASSporT for X and a real div X -> Y, offered for a call to Z beside a forged div Y -> Z
