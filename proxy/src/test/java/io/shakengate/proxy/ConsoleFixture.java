@@ -38,7 +38,20 @@ public final class ConsoleFixture implements AutoCloseable {
     public final Console console;
 
     public ConsoleFixture(Path dir) throws Exception {
+        this(dir, null);
+    }
+
+    /** With {@code crlOf} (a test PKI whose intermediate signs a CRL revoking {@code revokedSerial}) as verification.crl. */
+    public ConsoleFixture(Path dir, TestPki crlOf) throws Exception {
         this.dir = dir;
+        String crlLine = "";
+        if (crlOf != null) {
+            Path crl = Files.write(dir.resolve("sti-pa.crl"), crlOf.crlRevoking(crlOf.endEntity(TestPki.Flaw.NONE)
+                    .cert()).getEncoded());
+            Path signer = Files.writeString(dir.resolve("crl-signer.pem"), crlOf.intermediate.certPem());
+            Path crlRoot = Files.writeString(dir.resolve("crl-root.pem"), crlOf.root.certPem());
+            crlLine = "  crl: { file: " + crl + ", signerChain: " + signer + ", root: " + crlRoot + " }";
+        }
         Path key = Files.writeString(dir.resolve("signer-key.pem"), pki.signerKeyPem());
         Path chain = Files.writeString(dir.resolve("chain.pem"), pki.chainPem());
         Path root = Files.writeString(dir.resolve("demo-root.pem"), pki.rootPem());
@@ -81,6 +94,7 @@ public final class ConsoleFixture implements AutoCloseable {
                 "  fetchTrust: " + root,
                 "  x5uPorts: [" + repo + "]",
                 "  decisionLog: { lines: all, perSecond: 1000 }",
+                crlLine,
                 "  policy:",
                 "    no-identity: forward-verstat  # keep calls flowing",
                 "    signature-failure: forward-with-reason",

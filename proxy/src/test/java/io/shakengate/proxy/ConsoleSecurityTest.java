@@ -206,6 +206,22 @@ class ConsoleSecurityTest {
         }
     }
 
+    @Test
+    void theCrlPageShowsTheRevocationList() throws Exception {
+        TestPki stiPa = new TestPki(System.currentTimeMillis());
+        try (ConsoleFixture f = new ConsoleFixture(dir, stiPa)) {
+            String admin = login(f, ConsoleFixture.ADMIN, ConsoleFixture.ADMIN_PASSWORD);
+            HttpResponse<String> r = get(f, "/console/crl", admin);
+            assertEquals(200, r.statusCode(), r.body());
+            String body = r.body();
+            assertTrue(body.contains("<td id=\"crl-entries\">1</td>"), body);
+            assertTrue(body.contains("CN=Test SHAKEN Intermediate"), body);
+            assertTrue(body.contains("kept by the operator"), body);
+            assertTrue(body.contains(f.dir.resolve("sti-pa.crl").toString()), body);
+            headers(r, "crl");
+        }
+    }
+
     private static List<String> list(Path d) throws Exception {
         try (var s = Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
