@@ -37,7 +37,8 @@ class ConsoleSecurityTest {
     private static final List<String> PAGES = List.of("/console/status", "/console/calls", "/console/authentication",
             "/console/verification", "/console/authorities", "/console/crl", "/console/", "/console/nothing-here");
     private static final List<String> ACTIONS = List.of("/console/authentication/add", "/console/authentication/remove",
-            "/console/verification/set", "/console/authorities/add", "/console/authorities/remove", "/console/logout");
+            "/console/verification/set", "/console/authorities/add", "/console/authorities/remove", "/console/logout",
+            "/console/authentication/list");
 
     @TempDir
     Path dir;
