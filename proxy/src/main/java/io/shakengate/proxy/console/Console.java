@@ -114,8 +114,9 @@ public final class Console implements AutoCloseable {
             try {
                 a = route(r);
             } catch (RuntimeException e) {
+                System.err.println("console: " + r.method() + " " + r.path() + " failed: " + e);
                 a = Response.html(500, Html.page("", "Internal error", null,
-                        Html.message("error", "the console failed on this request: " + e)));
+                        Html.message("error", "the console failed on this request (the journal says why)")));
             }
             for (Map.Entry<String, String> h : HEADERS.entrySet()) {
                 a = a.with(h.getKey(), h.getValue());
