@@ -68,17 +68,56 @@ public final class Sipp {
         }
     }
 
-    /** A TCP port free on loopback a moment ago. */
+    /** A TCP port free on loopback a moment ago (below the kernel's ephemeral range, see {@link #port}). */
     public static int freeTcpPort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return port(true);
     }
 
-    /** A UDP port free on loopback a moment ago. */
+    /** A UDP port free on loopback a moment ago (below the kernel's ephemeral range, see {@link #port}). */
     public static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        return port(false);
+    }
+
+    /** Ports handed out in this JVM (never twice). */
+    private static final java.util.Set<Integer> GIVEN = new java.util.HashSet<>();
+
+    /**
+     * A loopback port free a moment ago, below the kernel's ephemeral range and never handed out before: a port
+     * the kernel picked for us and we closed can be picked again by the very next bind to port 0 (a server the
+     * test starts, an outgoing connection), and a next hop on it then loops back into the appliance (seen once:
+     * ProxySippTest over TCP, too_many_hops); the kernel never picks a port below the range by itself.
+     */
+    private static synchronized int port(boolean tcp) throws IOException {
+        int low = 32_768;
+        try {
+            low = Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of(
+                    "/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // the usual default
         }
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < 2000; i++) {
+            int p = 10_000 + random.nextInt(Math.max(1000, low - 10_000));
+            if (GIVEN.contains(p)) {
+                continue;
+            }
+            try {
+                if (tcp) {
+                    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), p), 1);
+                    }
+                } else {
+                    try (DatagramSocket s = new DatagramSocket(new java.net.InetSocketAddress(
+                            InetAddress.getLoopbackAddress(), p))) {
+                        s.getLocalPort();
+                    }
+                }
+                GIVEN.add(p);
+                return p;
+            } catch (IOException inUse) {
+                // another
+            }
+        }
+        throw new IOException("no free loopback port below " + low);
     }
 }
