@@ -270,17 +270,7 @@ public final class SipMessage implements ReferenceCounted {
      * (commas inside quotes and angle brackets do not split).
      */
     public List<String> headerValues(SipHeaderName name) {
-        List<String> out = new ArrayList<>(2);
-        for (int i = indexOf(name); i >= 0; i = indexOf(name, i + 1)) {
-            int e = valueEnd(i);
-            for (int p = valueStart(i); p <= e; ) {
-                int c = SipScan.nextComma(a, p, e);
-                int vs = Ascii.skipWs(a, p, c);
-                out.add(Ascii.utf8(a, vs, Ascii.trimEnd(a, vs, c)));
-                p = c + 1;
-            }
-        }
-        return out;
+        return SipHeaderViews.values(this, name, SipHeaderViews.TEXT, null);
     }
 
     int valueStart(int i) {
@@ -321,134 +311,82 @@ public final class SipMessage implements ReferenceCounted {
         return a;
     }
 
-    // ---------------------------------------------------------------- typed views
+    // ---------------------------------------------------------------- typed views (parsed by SipHeaderViews)
 
     /** The topmost Via value, or null when there is no Via; throws VIA_INVALID. */
     public ViaHeader topVia() {
-        ViaHeader v = topVia;
-        if (v == null) {
-            int i = indexOf(SipHeaderName.VIA);
-            if (i < 0) {
-                return null;
-            }
-            int s = valueStart(i);
-            int e = valueEnd(i);
-            int c = SipScan.nextComma(a, s, e);
-            v = ViaHeader.parse(a, base, s, Ascii.trimEnd(a, s, c));
-            topVia = v;
+        if (topVia == null) {
+            topVia = SipHeaderViews.topVia(this);
         }
-        return v;
+        return topVia;
     }
 
     /** Every Via value, top first; throws VIA_INVALID. */
     public List<ViaHeader> vias() {
-        List<ViaHeader> v = vias;
-        if (v == null) {
-            v = Collections.unmodifiableList(values(SipHeaderName.VIA, ViaHeader::parse, SipParseError.VIA_INVALID));
-            vias = v;
+        if (vias == null) {
+            vias = Collections.unmodifiableList(SipHeaderViews.values(this, SipHeaderName.VIA, ViaHeader::parse,
+                    SipParseError.VIA_INVALID));
         }
-        return v;
+        return vias;
     }
 
     /** From, or null when absent; throws NAME_ADDR_INVALID. */
     public NameAddress from() {
-        NameAddress f = from;
-        if (f == null) {
-            f = single(SipHeaderName.FROM);
-            from = f;
+        if (from == null) {
+            from = SipHeaderViews.single(this, SipHeaderName.FROM);
         }
-        return f;
+        return from;
     }
 
     /** To, or null when absent; throws NAME_ADDR_INVALID. */
     public NameAddress to() {
-        NameAddress t = to;
-        if (t == null) {
-            t = single(SipHeaderName.TO);
-            to = t;
+        if (to == null) {
+            to = SipHeaderViews.single(this, SipHeaderName.TO);
         }
-        return t;
-    }
-
-    private NameAddress single(SipHeaderName name) {
-        int i = indexOf(name);
-        return i < 0 ? null : NameAddress.parse(a, base, valueStart(i), valueEnd(i));
+        return to;
     }
 
     /** Call-ID, or null when absent; throws CALL_ID_INVALID when empty or containing whitespace. */
     public String callId() {
-        int i = indexOf(SipHeaderName.CALL_ID);
-        if (i < 0) {
-            return null;
-        }
-        int s = valueStart(i);
-        int e = valueEnd(i);
-        for (int p = s; p < e; p++) {
-            if (Ascii.isWs(a[p])) {
-                throw new SipParseException(SipParseError.CALL_ID_INVALID, p - base);
-            }
-        }
-        if (s == e) {
-            throw new SipParseException(SipParseError.CALL_ID_INVALID, s - base);
-        }
-        return Ascii.latin1(a, s, e);
+        return SipHeaderViews.callId(this);
     }
 
     /** CSeq, or null when absent; throws CSEQ_INVALID. */
     public CSeqHeader cseq() {
-        CSeqHeader c = cseq;
-        if (c == null) {
-            int i = indexOf(SipHeaderName.CSEQ);
-            if (i < 0) {
-                return null;
-            }
-            c = CSeqHeader.parse(a, base, valueStart(i), valueEnd(i));
-            cseq = c;
+        if (cseq == null) {
+            cseq = SipHeaderViews.cseq(this);
         }
-        return c;
+        return cseq;
     }
 
     /** Max-Forwards (0..255), or -1 when absent; throws MAX_FORWARDS_INVALID. */
     public int maxForwards() {
-        int i = indexOf(SipHeaderName.MAX_FORWARDS);
-        if (i < 0) {
-            return -1;
-        }
-        long v = Ascii.parseDecimal(a, valueStart(i), valueEnd(i), 255);
-        if (v < 0) {
-            throw new SipParseException(SipParseError.MAX_FORWARDS_INVALID, valueStart(i) - base);
-        }
-        return (int) v;
+        return SipHeaderViews.maxForwards(this);
     }
 
     /** Every Contact value; throws NAME_ADDR_INVALID. {@code Contact: *} yields an empty list. */
     public List<NameAddress> contacts() {
-        int i = indexOf(SipHeaderName.CONTACT);
-        if (i >= 0 && valueEnd(i) - valueStart(i) == 1 && a[valueStart(i)] == '*') {
-            return Collections.emptyList();
-        }
-        return values(SipHeaderName.CONTACT, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+        return SipHeaderViews.contacts(this);
     }
 
     /** Every Route value, in order; throws NAME_ADDR_INVALID. */
     public List<NameAddress> routes() {
-        return values(SipHeaderName.ROUTE, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+        return SipHeaderViews.values(this, SipHeaderName.ROUTE, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
     }
 
     /** Every Record-Route value, in order; throws NAME_ADDR_INVALID. */
     public List<NameAddress> recordRoutes() {
-        return values(SipHeaderName.RECORD_ROUTE, NameAddress::parse, SipParseError.NAME_ADDR_INVALID);
+        return SipHeaderViews.values(this, SipHeaderName.RECORD_ROUTE, NameAddress::parse,
+                SipParseError.NAME_ADDR_INVALID);
     }
 
     /** Every P-Asserted-Identity value (RFC 3325 allows a sip/sips and a tel one); throws NAME_ADDR_INVALID. */
     public List<NameAddress> pAssertedIdentities() {
-        List<NameAddress> p = pAssertedIdentities;
-        if (p == null) {
-            p = Collections.unmodifiableList(values(SipHeaderName.P_ASSERTED_IDENTITY, NameAddress::parse,
-                    SipParseError.NAME_ADDR_INVALID));
-            pAssertedIdentities = p;
+        if (pAssertedIdentities == null) {
+            pAssertedIdentities = Collections.unmodifiableList(SipHeaderViews.values(this,
+                    SipHeaderName.P_ASSERTED_IDENTITY, NameAddress::parse, SipParseError.NAME_ADDR_INVALID));
         }
-        return p;
+        return pAssertedIdentities;
     }
 
     /**
@@ -456,23 +394,7 @@ public final class SipMessage implements ReferenceCounted {
      * No list is built: the verifier's usual call is {@code identity(0)}.
      */
     public IdentityHeader identity(int n) {
-        int seen = 0;
-        for (int i = indexOf(SipHeaderName.IDENTITY); i >= 0; i = indexOf(SipHeaderName.IDENTITY, i + 1)) {
-            int e = valueEnd(i);
-            for (int p = valueStart(i); p < e; ) {
-                int vs = Ascii.skipWs(a, p, e);
-                if (vs == e || a[vs] == ',') {
-                    throw new SipParseException(SipParseError.IDENTITY_INVALID, vs - base);
-                }
-                IdentityHeader id = IdentityHeader.parseFirst(a, base, vs, e);
-                if (seen++ == n) {
-                    return id;
-                }
-                int c = Ascii.indexOf(a, id.end(), e, (byte) ',');
-                p = c < 0 ? e : c + 1;
-            }
-        }
-        return null;
+        return SipHeaderViews.identity(this, n);
     }
 
     /** Every Identity value, in order; throws IDENTITY_INVALID. */
@@ -486,7 +408,7 @@ public final class SipMessage implements ReferenceCounted {
 
     /** Every Reason value; throws REASON_INVALID. */
     public List<ReasonHeader> reasons() {
-        return values(SipHeaderName.REASON, ReasonHeader::parse, SipParseError.REASON_INVALID);
+        return SipHeaderViews.values(this, SipHeaderName.REASON, ReasonHeader::parse, SipParseError.REASON_INVALID);
     }
 
     /** The Date header as epoch seconds, or -1 when absent; throws DATE_INVALID. */
@@ -505,32 +427,6 @@ public final class SipMessage implements ReferenceCounted {
     public int contentLengthHeader() {
         int i = indexOf(SipHeaderName.CONTENT_LENGTH);
         return i < 0 ? -1 : (int) Ascii.parseDecimal(a, valueStart(i), valueEnd(i), Integer.MAX_VALUE);
-    }
-
-    private interface ViewParser<T> {
-        T parse(byte[] a, int base, int s, int e);
-    }
-
-    private <T> List<T> values(SipHeaderName name, ViewParser<T> parser, SipParseError onEmpty) {
-        int i = indexOf(name);
-        if (i < 0) {
-            return Collections.emptyList();
-        }
-        List<T> out = new ArrayList<>(2);
-        for (; i >= 0; i = indexOf(name, i + 1)) {
-            int e = valueEnd(i);
-            for (int p = valueStart(i); p <= e; ) {
-                int c = SipScan.nextComma(a, p, e);
-                int vs = Ascii.skipWs(a, p, c);
-                int ve = Ascii.trimEnd(a, vs, c);
-                if (vs == ve) {
-                    throw new SipParseException(onEmpty, vs - base);
-                }
-                out.add(parser.parse(a, base, vs, ve));
-                p = c + 1;
-            }
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------- body and bytes
@@ -600,8 +496,7 @@ public final class SipMessage implements ReferenceCounted {
 
     @Override
     public SipMessage retain() {
-        live().retain();
-        return this;
+        return retain(1);
     }
 
     @Override
@@ -612,8 +507,7 @@ public final class SipMessage implements ReferenceCounted {
 
     @Override
     public SipMessage touch() {
-        live().touch();
-        return this;
+        return touch(null);
     }
 
     @Override
@@ -624,11 +518,7 @@ public final class SipMessage implements ReferenceCounted {
 
     @Override
     public boolean release() {
-        if (live().release()) {
-            recycle();
-            return true;
-        }
-        return false;
+        return release(1);
     }
 
     @Override
