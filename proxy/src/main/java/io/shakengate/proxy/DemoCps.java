@@ -1,7 +1,6 @@
 package io.shakengate.proxy;
 
 import io.shakengate.crypto.x509.DemoPki;
-import io.shakengate.crypto.x509.Pem;
 import io.shakengate.proxy.config.ApplianceConfig;
 
 import java.io.PrintStream;
@@ -31,13 +30,12 @@ final class DemoCps {
         Path dir = Files.createTempDirectory("shakengate-demo-cps");
         try (DatagramSocket callee = new DatagramSocket(0, InetAddress.getLoopbackAddress());
              DatagramSocket caller = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            var tls = pki.tlsServer();
-            Path key = Files.writeString(dir.resolve("signer-key.pem"), pki.signerKeyPem());
-            Path chain = Files.writeString(dir.resolve("chain.pem"), pki.chainPem());
-            Path root = Files.writeString(dir.resolve("root.pem"), pki.rootPem());
-            Path cert = Files.writeString(dir.resolve("repo-cert.pem"), Pem.armour("CERTIFICATE", tls.getKey().getEncoded()));
-            Path repoKey = Files.writeString(dir.resolve("repo-key.pem"), Pem.armour("PRIVATE KEY",
-                    tls.getValue().getPrivate().getEncoded()));
+            DemoPki.Written files = pki.write(dir);
+            Path key = files.signerKey();
+            Path chain = files.chain();
+            Path root = files.root();
+            Path cert = files.tlsCertificate();
+            Path repoKey = files.tlsKey();
             Path tokens = Files.writeString(dir.resolve("api-tokens"), "demo-api-token-0123456789\n");
             int repo = freePort();
             int api = freePort();

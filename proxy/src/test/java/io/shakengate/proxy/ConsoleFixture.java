@@ -2,7 +2,6 @@ package io.shakengate.proxy;
 
 import io.shakengate.crypto.testing.TestPki;
 import io.shakengate.crypto.x509.DemoPki;
-import io.shakengate.crypto.x509.Pem;
 import io.shakengate.proxy.config.ApplianceConfig;
 import io.shakengate.proxy.console.Console;
 import io.shakengate.proxy.console.ConsoleUsers;
@@ -52,13 +51,12 @@ public final class ConsoleFixture implements AutoCloseable {
             Path crlRoot = Files.writeString(dir.resolve("crl-root.pem"), crlOf.root.certPem());
             crlLine = "  crl: { file: " + crl + ", signerChain: " + signer + ", root: " + crlRoot + " }";
         }
-        Path key = Files.writeString(dir.resolve("signer-key.pem"), pki.signerKeyPem());
-        Path chain = Files.writeString(dir.resolve("chain.pem"), pki.chainPem());
-        Path root = Files.writeString(dir.resolve("demo-root.pem"), pki.rootPem());
-        var tls = pki.tlsServer();
-        Path tlsCert = Files.writeString(dir.resolve("repo-cert.pem"), Pem.armour("CERTIFICATE", tls.getKey().getEncoded()));
-        Path tlsKey = Files.writeString(dir.resolve("repo-key.pem"), Pem.armour("PRIVATE KEY",
-                tls.getValue().getPrivate().getEncoded()));
+        DemoPki.Written files = pki.write(dir);
+        Path key = files.signerKey();
+        Path chain = files.chain();
+        Path root = Files.copy(files.root(), dir.resolve("demo-root.pem")); // the file the browser uploads
+        Path tlsCert = files.tlsCertificate();
+        Path tlsKey = files.tlsKey();
         anchors = Files.createDirectories(dir.resolve("sti-ca"));
         Files.writeString(anchors.resolve("other-ca.pem"), new TestPki(System.currentTimeMillis()).root.certPem());
         Path tokens = Files.writeString(dir.resolve("tokens"), "console-test-token-0123456789\n");

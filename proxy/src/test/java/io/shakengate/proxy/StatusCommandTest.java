@@ -118,12 +118,9 @@ class StatusCommandTest {
 
     @Test
     void statusSpeaksTlsToAnApiWithTls() throws Exception {
-        io.shakengate.crypto.x509.DemoPki pki = new io.shakengate.crypto.x509.DemoPki("1234");
-        java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> tls = pki.tlsServer();
-        Path cert = Files.writeString(dir.resolve("api.pem"), io.shakengate.crypto.x509.Pem.armour("CERTIFICATE",
-                tls.getKey().getEncoded()));
-        Path key = Files.writeString(dir.resolve("api-key.pem"), io.shakengate.crypto.x509.CertificateRequests
-                .privateKeyPem(tls.getValue()));
+        io.shakengate.crypto.x509.DemoPki.Written files = new io.shakengate.crypto.x509.DemoPki("1234").write(dir);
+        Path cert = files.tlsCertificate();
+        Path key = files.tlsKey();
         Path tokens = Files.writeString(dir.resolve("tokens"), "status-token-0123456789abcdef\n");
         int api = Sipp.freeTcpPort();
         Path file = Files.writeString(dir.resolve("tls.yaml"), String.join("\n",
@@ -147,17 +144,14 @@ class StatusCommandTest {
     @Test
     void statusPresentsAClientCertificateToAnApiWithMutualTls() throws Exception {
         io.shakengate.crypto.x509.DemoPki pki = new io.shakengate.crypto.x509.DemoPki("1234");
-        java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> server = pki.tlsServer();
-        java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> client = pki.tlsServer();
-        Path cert = Files.writeString(dir.resolve("api.pem"), io.shakengate.crypto.x509.Pem.armour("CERTIFICATE",
-                server.getKey().getEncoded()));
-        Path key = Files.writeString(dir.resolve("api-key.pem"), io.shakengate.crypto.x509.CertificateRequests
-                .privateKeyPem(server.getValue()));
-        Path clientCa = Files.writeString(dir.resolve("clients-ca.pem"), pki.rootPem());
-        Path clientCert = Files.writeString(dir.resolve("client.pem"), io.shakengate.crypto.x509.Pem.armour(
-                "CERTIFICATE", client.getKey().getEncoded()));
-        Path clientKey = Files.writeString(dir.resolve("client-key.pem"), io.shakengate.crypto.x509.CertificateRequests
-                .privateKeyPem(client.getValue()));
+        io.shakengate.crypto.x509.DemoPki.Written server = pki.write(dir);
+        Path cert = server.tlsCertificate();
+        Path key = server.tlsKey();
+        Path clientCa = server.root();
+        // a client certificate of the same root: another TLS certificate of it, written in a directory of its own
+        io.shakengate.crypto.x509.DemoPki.Written client = pki.write(Files.createDirectory(dir.resolve("client")));
+        Path clientCert = client.tlsCertificate();
+        Path clientKey = client.tlsKey();
         int api = Sipp.freeTcpPort();
         Path file = Files.writeString(dir.resolve("mtls.yaml"), String.join("\n",
                 "api: { listen: \"127.0.0.1:" + api + "\", tls: { certificate: " + cert + ", key: " + key
@@ -173,12 +167,10 @@ class StatusCommandTest {
                     new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
             assertTrue(err.toString(StandardCharsets.UTF_8).contains("--cert FILE --key FILE"), err.toString());
             // a certificate the API's clientCa did not issue: the handshake fails, said
-            io.shakengate.crypto.x509.DemoPki stranger = new io.shakengate.crypto.x509.DemoPki("9999");
-            java.util.Map.Entry<java.security.cert.X509Certificate, java.security.KeyPair> other = stranger.tlsServer();
-            Path otherCert = Files.writeString(dir.resolve("other.pem"), io.shakengate.crypto.x509.Pem.armour(
-                    "CERTIFICATE", other.getKey().getEncoded()));
-            Path otherKey = Files.writeString(dir.resolve("other-key.pem"), io.shakengate.crypto.x509.CertificateRequests
-                    .privateKeyPem(other.getValue()));
+            io.shakengate.crypto.x509.DemoPki.Written stranger = new io.shakengate.crypto.x509.DemoPki("9999")
+                    .write(Files.createDirectory(dir.resolve("stranger")));
+            Path otherCert = stranger.tlsCertificate();
+            Path otherKey = stranger.tlsKey();
             err.reset();
             int refused = ProxyMain.run(new String[] {"status", "--config", file.toString(), "--cert",
                     otherCert.toString(), "--key", otherKey.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),

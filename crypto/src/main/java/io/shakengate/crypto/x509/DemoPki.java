@@ -105,6 +105,31 @@ public final class DemoPki {
         return Pem.armour("PRIVATE KEY", signerKeys.getPrivate().getEncoded());
     }
 
+    /**
+     * The files a configuration names, as {@link #write} leaves them: the signer's key and chain, the root (trust
+     * anchor and x5u fetch trust), and a TLS certificate for 127.0.0.1 by the root with its key (a certificate
+     * repository's HTTPS).
+     */
+    public record Written(java.nio.file.Path signerKey, java.nio.file.Path chain, java.nio.file.Path root,
+                          java.nio.file.Path tlsCertificate, java.nio.file.Path tlsKey) {
+    }
+
+    /** Writes this PKI's files into {@code dir} (signer-key.pem, chain.pem, root.pem, tls-cert.pem, tls-key.pem). */
+    public Written write(java.nio.file.Path dir) throws java.io.IOException {
+        java.util.Map.Entry<X509Certificate, KeyPair> tls = tlsServer();
+        try {
+            return new Written(java.nio.file.Files.writeString(dir.resolve("signer-key.pem"), signerKeyPem()),
+                    java.nio.file.Files.writeString(dir.resolve("chain.pem"), chainPem()),
+                    java.nio.file.Files.writeString(dir.resolve("root.pem"), rootPem()),
+                    java.nio.file.Files.writeString(dir.resolve("tls-cert.pem"), Pem.armour("CERTIFICATE",
+                            tls.getKey().getEncoded())),
+                    java.nio.file.Files.writeString(dir.resolve("tls-key.pem"), Pem.armour("PRIVATE KEY",
+                            tls.getValue().getPrivate().getEncoded())));
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static X509Certificate cert(String issuer, KeyPair issuerKeys, String subject, KeyPair keys, boolean ca,
                                         String spc, long now) {
         try {

@@ -8,7 +8,6 @@ import io.shakengate.proxy.stir.VerificationPolicy;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -112,11 +111,10 @@ final class PolicyPages {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             return authentication(s, null, "name: a rule needs a name of letters, digits, . _ - (at most 64)", form);
         }
-        for (ApplianceConfig.Signing sg = config.get().signing(); sg != null; sg = null) {
-            for (AuthenticationPolicy.Rule x : sg.rules()) {
-                if (x.name().equals(name)) {
-                    return authentication(s, null, "name: a rule named " + name + " exists already", form);
-                }
+        ApplianceConfig.Signing running = config.get().signing();
+        for (AuthenticationPolicy.Rule x : running == null ? List.<AuthenticationPolicy.Rule>of() : running.rules()) {
+            if (x.name().equals(name)) {
+                return authentication(s, null, "name: a rule named " + name + " exists already", form);
             }
         }
         StringBuilder item = new StringBuilder("{ name: ").append(YamlEdit.scalar(name));
@@ -134,9 +132,9 @@ final class PolicyPages {
                 if (!p.matches("\\+?[0-9]{1,15}")) {
                     return authentication(s, null, f + ": '" + p + "' is not a number prefix (digits)", form);
                 }
-                ps.add(YamlEdit.scalar(p.startsWith("+") ? p.substring(1) : p + ""));
+                ps.add("\"" + (p.startsWith("+") ? p.substring(1) : p) + "\""); // a number prefix is a string
             }
-            item.append(", ").append(f).append(": [").append(String.join(", ", quoted(ps))).append(']');
+            item.append(", ").append(f).append(": [").append(String.join(", ", ps)).append(']');
         }
         item.append(", action: ").append(YamlEdit.scalar(form.get("action")));
         if (!form.get("identity").isEmpty()) {
@@ -247,15 +245,6 @@ final class PolicyPages {
                 Map.of(p, content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         return res.ok() ? authentication(s, "number list " + f + " saved and applied", null, Map.of())
                 : authentication(s, null, res.error(), Map.of());
-    }
-
-    /** Prefixes always quoted: a number prefix is a string. */
-    private static List<String> quoted(List<String> ps) {
-        List<String> out = new ArrayList<>();
-        for (String p : ps) {
-            out.add(p.startsWith("\"") ? p : "\"" + p + "\"");
-        }
-        return out;
     }
 
     Console.Response removeRule(ConsoleSessions.Session s, Console.Request r, String user) {
@@ -394,9 +383,5 @@ final class PolicyPages {
             }
         }
         return out;
-    }
-
-    static List<String> split(String v) {
-        return v.isEmpty() ? List.of() : Arrays.asList(v.split(","));
     }
 }

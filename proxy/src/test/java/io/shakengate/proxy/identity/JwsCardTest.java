@@ -39,12 +39,11 @@ class JwsCardTest {
     @Test
     void theRepositoryServesASignedFreshJcard() throws Exception {
         DemoPki pki = new DemoPki("1234");
-        var tls = pki.tlsServer();
-        Path key = Files.writeString(dir.resolve("k.pem"), pki.signerKeyPem());
-        Path chain = Files.writeString(dir.resolve("c.pem"), pki.chainPem());
-        Path cert = Files.writeString(dir.resolve("tls.pem"), Pem.armour("CERTIFICATE", tls.getKey().getEncoded()));
-        Path tlsKey = Files.writeString(dir.resolve("tls-key.pem"), Pem.armour("PRIVATE KEY",
-                tls.getValue().getPrivate().getEncoded()));
+        DemoPki.Written files = pki.write(dir);
+        Path key = files.signerKey();
+        Path chain = files.chain();
+        Path cert = files.tlsCertificate();
+        Path tlsKey = files.tlsKey();
         int repo = Sipp.freeTcpPort();
         String x5u = "https://127.0.0.1:" + repo + "/sti/1234.pem";
         String card = "https://127.0.0.1:" + repo + "/redress/jwscard";
