@@ -81,8 +81,7 @@ public final class Appliance implements AutoCloseable {
         services.set(resolved);
         identities.reloaded(next);
         apiTokens.set(tokens);
-        limitRouteLookups(server, next);
-        server.streamLimits(next.streams());
+        transportLimits(server, next);
         // a named next hop's SRV targets as this reading found them (a name that had one target at start: restart)
         for (ApplianceConfig.Point p : next.points()) {
             io.shakengate.proxy.transport.NextHopFailover f = failovers.get(p.name());
@@ -123,9 +122,12 @@ public final class Appliance implements AutoCloseable {
     }
 
 
-    private static void limitRouteLookups(ProxyServer server, ApplianceConfig c) {
+    /** The route lookups' bounds, the stream limits and the UDP watch settings (start and reload). */
+    private static void transportLimits(ProxyServer server, ApplianceConfig c) {
         server.routeNames().limits(c.routeLookups().remembered(), c.routeLookups().atOnce(),
                 c.routeLookups().maxSeconds());
+        server.streamLimits(c.streams());
+        server.udpWatch(c.udp());
     }
 
     private static java.util.Map<String, InetSocketAddress> namedNextHops(ApplianceConfig c) {
@@ -350,8 +352,7 @@ public final class Appliance implements AutoCloseable {
             java.util.concurrent.atomic.AtomicReference<ServiceConfig> services =
                     new java.util.concurrent.atomic.AtomicReference<>(ServiceAssembly.resolve(config, clients, null));
             server = new ProxyServer(Transports.detect(), config.eventLoops(), SipDecoderConfig.DEFAULT);
-            limitRouteLookups(server, config);
-            server.streamLimits(config.streams());
+            transportLimits(server, config);
             List<InetSocketAddress> bound = new java.util.ArrayList<>();
             io.netty.handler.ssl.SslContext[] tls = sipTls(config.tls());
             // UDP points first: a TCP/TLS point may send from one of their sockets

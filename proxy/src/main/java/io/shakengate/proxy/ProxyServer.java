@@ -121,6 +121,16 @@ public final class ProxyServer implements AutoCloseable {
             stream = holder[0];
         }
         io.shakengate.proxy.transport.TcpSender out = stream;
+        // a UDP next hop's ICMP port-unreachable is seen on a watch socket per next hop (epoll: SO_REUSEPORT)
+        io.shakengate.proxy.transport.SipSender udpOut = io.shakengate.proxy.transport.UdpSender.INSTANCE;
+        if (transports.epoll() && !point.redirect() && point.nextHopTransport() == null) {
+            io.shakengate.proxy.transport.UdpHopWatch watch = new io.shakengate.proxy.transport.UdpHopWatch(
+                    () -> udp[0], transports.datagramChannel(), c -> SipDatagramDecoder.configure(c, decoderConfig),
+                    () -> udpWatch.unreachableWaitMillis(), () -> udpWatch.watchedHops());
+            watches.add(watch);
+            udpOut = io.shakengate.proxy.transport.UdpSender.watching(watch);
+        }
+        io.shakengate.proxy.transport.SipSender udpSender = udpOut;
         for (int i = 0; i < copies; i++) {
             Bootstrap b = new Bootstrap().group(group).channel(transports.datagramChannel())
                     .handler(new ChannelInitializer<DatagramChannel>() {
@@ -131,7 +141,7 @@ public final class ProxyServer implements AutoCloseable {
                                     point.redirect() ? new SipRedirectHandler(point, services, counters, latency,
                                             io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, pending)
                                             : new SipProxyHandler(point, services, counters, latency,
-                                            io.shakengate.proxy.transport.UdpSender.INSTANCE, drain, out, pending)
+                                            udpSender, drain, out, pending)
                                             .respondingOverStreams(streamResponses).resolvingNames(routeNames));
                         }
                     });
@@ -159,6 +169,17 @@ public final class ProxyServer implements AutoCloseable {
     /** Sets the limits on accepted connections (start and reload). */
     public void streamLimits(io.shakengate.proxy.config.StreamLimits.Limits limits) {
         this.streamLimits = java.util.Objects.requireNonNull(limits, "limits");
+    }
+
+    /** How UDP points watch their next hops (start and reload). */
+    private volatile io.shakengate.proxy.config.UdpWatchSection.Settings udpWatch =
+            io.shakengate.proxy.config.UdpWatchSection.Settings.DEFAULT;
+    private final java.util.List<io.shakengate.proxy.transport.UdpHopWatch> watches =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Sets how UDP points watch their next hops for ICMP port-unreachable (start and reload). */
+    public void udpWatch(io.shakengate.proxy.config.UdpWatchSection.Settings settings) {
+        this.udpWatch = java.util.Objects.requireNonNull(settings, "settings");
     }
 
     /** The gates of the stream points bound so far. */
@@ -327,6 +348,9 @@ public final class ProxyServer implements AutoCloseable {
     /** Closes the listening points and stops the event loops (bounded: a few seconds at most). */
     @Override
     public void close() {
+        for (io.shakengate.proxy.transport.UdpHopWatch w : watches) {
+            w.close();
+        }
         for (Channel ch : channels) {
             ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }

@@ -288,6 +288,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
         InetSocketAddress hop = route >= 0 ? routeHop(point.routes().get(route), route)
                 : point.failover() != null ? point.failover().pick(System.nanoTime())
                 : services.nextHop(point.name(), point.nextHop());
+        boolean configuredHop = true; // false once a Route or the Request-URI names the hop
         String outAdvertised = overStream && streamAdvertised != null ? streamAdvertised : point.advertised();
         boolean recordRoute = point.recordRoute() && m.method() == SipMethod.INVITE && m.to().tag() == null;
         int popRoutes = 0;
@@ -317,7 +318,10 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                         return;
                     }
                 }
-                hop = target != null ? target : hop;
+                if (target != null) {
+                    hop = target;
+                    configuredHop = false;
+                }
             }
         }
         ByteBuf encoded = encodeForward(ctx, m, branch, out.viaTransport(), outAdvertised, identity, family, v,
@@ -332,8 +336,10 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                     popRoutes, recordRoute ? sender : null);
             counters.count(ProxyCounters.Event.SENT_OVER_TCP);
         }
-        if (out.reliable() && m.method() != SipMethod.ACK && SipResponses.canAnswer(m)) {
-            // a next hop that refuses the connection: the next address of a list, else a prompt 503 + Retry-After
+        if (out.seesRefusals() && (out.reliable() || configuredHop) && m.method() != SipMethod.ACK
+                && SipResponses.canAnswer(m)) {
+            // a next hop that refuses the connection (or a UDP one whose port is unreachable, watched for the
+            // point's configured next hops): the next address of a list, else a prompt 503 + Retry-After
             io.shakengate.proxy.transport.NextHopFailover failover = route < 0 && point.failover() != null
                     && point.failover().hops().contains(hop) ? point.failover() : null;
             sendAnswerable(ctx, m, encoded, out, hop, failover, 1);
@@ -344,7 +350,8 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
     }
 
     /**
-     * Sends {@code encoded} to {@code hop} over a stream; when the connection is refused, on to the next address
+     * Sends {@code encoded} to {@code hop} (over a stream, or UDP to a watched hop); when the connection is refused
+     * (the port unreachable), on to the next address
      * of {@code failover} (the {@code tries}-th so far), else answers 503 + Retry-After (counted).
      */
     private void sendAnswerable(ChannelHandlerContext ctx, SipMessage m, ByteBuf encoded, SipSender out,
@@ -366,6 +373,7 @@ final class SipProxyHandler extends SimpleChannelInboundHandler<SipMessage> {
                 if (next != null && spare != null) {
                     counters.count(ProxyCounters.Event.NEXT_HOP_FAILED_OVER);
                     sendAnswerable(ctx, m, spare, out, next, failover, tries + 1);
+                    out.flush(ctx); // outside a read batch: nothing else flushes it (a UDP sender leaves it written)
                     return;
                 }
                 if (spare != null) {

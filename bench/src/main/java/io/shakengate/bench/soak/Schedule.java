@@ -150,7 +150,8 @@ final class Schedule {
                 to = System.currentTimeMillis();
                 // dialogs the old UAS held: their BYE meets a UAS that does not know them (481); over TCP, an
                 // INVITE in flight at the stop has no retransmission (lost, in flight); a new TCP INVITE finds
-                // the next hop refusing (503); UDP INVITEs are retransmitted until the new UAS answers
+                // the next hop refusing (503); a UDP INVITE meets the UAS's port unreachable (503 from the
+                // verify point, which sees the ICMP error), or is retransmitted until the new UAS answers
                 windows.add(new Accounting.Window(step.name(), from - 2000, to + 1000, both,
                         Set.of(Accounting.BYE, Accounting.LOST, Accounting.REFUSED)));
             }

@@ -65,11 +65,13 @@ import java.util.Set;
  * @param family        the PASSporT family, blocking and emergency settings ({@link FamilyConfig})
  * @param streams       the limits on accepted SIP connections ({@link StreamLimits})
  * @param console       the operator's web console ({@link ConsoleSection}), or null
+ * @param udp           how UDP points watch their next hops for ICMP port-unreachable ({@link UdpWatchSection})
  */
 public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, Signing signing,
                               Verification verification, List<Point> points, Stop stop, Api api, Cps cps, Tls tls,
                               int dnsRefreshSeconds, RouteLookups routeLookups, FamilyConfig.Settings family,
-                              StreamLimits.Limits streams, ConsoleSection.Settings console) {
+                              StreamLimits.Limits streams, ConsoleSection.Settings console,
+                              UdpWatchSection.Settings udp) {
 
     /** Default {@link #dnsRefreshSeconds()}. */
     public static final int DEFAULT_DNS_REFRESH_SECONDS = 60;
@@ -245,7 +247,8 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
     }
 
     private static final Set<String> TOP = union(Set.of("eventLoops", "metrics", "signing", "verification",
-            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups", "console"), union(FamilyConfig.KEYS, StreamLimits.KEYS));
+            "listeningPoints", "stop", "api", "cps", "tls", "dnsRefreshSeconds", "routeLookups", "console"), union(FamilyConfig.KEYS,
+            union(StreamLimits.KEYS, UdpWatchSection.KEYS)));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> u = new HashSet<>(a);
@@ -411,13 +414,14 @@ public record ApplianceConfig(int eventLoops, InetSocketAddress metricsListen, S
             errors.section(() -> FamilyConfig.checkServed(top.get("blocking"), family, signing));
         }
         StreamLimits.Limits streams = errors.section(() -> StreamLimits.parse(top));
+        UdpWatchSection.Settings udp = errors.section(() -> UdpWatchSection.parse(top));
         ConsoleSection.Settings console = !top.containsKey("console") ? null
                 : errors.section(() -> ConsoleSection.read(top.get("console"), api, apiFailed));
         if (errors.any()) {
             return null;
         }
         return new ApplianceConfig(loops, metrics, signing, verification, List.copyOf(points), stop, api, cps, tls,
-                dnsRead, lookups, family, streams, console);
+                dnsRead, lookups, family, streams, console, udp);
     }
 
     /**

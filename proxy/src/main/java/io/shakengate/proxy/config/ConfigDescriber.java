@@ -25,6 +25,9 @@ public final class ConfigDescriber {
         b.append("sipStreams: at most ").append(c.streams().maxConnections()).append(" connections per point, ")
                 .append(c.streams().maxPerAddress()).append(" per address, closed after ").append(c.streams().idleSeconds())
                 .append(" s idle or ").append(c.streams().messageSeconds()).append(" s on one message\n");
+        b.append("sipUdp: ").append(c.udp().watchedHops() == 0 ? "next hops unwatched" : "up to " + c.udp().watchedHops()
+                + " next hops watched per point for ICMP port-unreachable, " + c.udp().unreachableWaitMillis()
+                + " ms wait").append('\n');
         b.append("stop: drain until ").append(c.stop().quietMillis()).append(" ms quiet, at most ").append(c.stop().maxSeconds())
                 .append(" s\n");
         if (c.signing() != null) {

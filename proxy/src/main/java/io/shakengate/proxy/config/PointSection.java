@@ -64,11 +64,7 @@ final class PointSection {
                     m.get("holdDownSeconds"), "holdDownSeconds", 1, 3600)
                     : ApplianceConfig.Failover.DEFAULT_HOLD_DOWN_SECONDS);
             nextHop = hops.get(0);
-            if ("udp".equals(nextHopTransport != null ? nextHopTransport : transport)) {
-                throw YamlNodes.error(list, "nextHop: a list of addresses fails over when one refuses the connection,"
-                        + " which needs a next hop over tcp or tls (a UDP next hop reports no refusal): set"
-                        + " transport or nextHopTransport, or give one address");
-            }
+            // over UDP a hop fails when its port is unreachable (ICMP, seen by a watch socket: epoll only)
         } else if (m.containsKey("holdDownSeconds") && !(m.get("nextHop")
                 instanceof org.snakeyaml.engine.v2.nodes.ScalarNode bare && NextHops.isName(bare.getValue())
                 && bare.getValue().indexOf(':') < 0)) {
@@ -80,9 +76,8 @@ final class PointSection {
                 nextHopName = NextHops.isName(text) ? text : null;
                 String sends = nextHopTransport != null ? nextHopTransport : transport;
                 nextHop = NextHops.resolve(text, sends, ApplianceConfig.dns);
-                // a bare name on a point sending over a stream: every SRV target, tried in order (RFC 3263 4.3)
-                List<InetSocketAddress> targets = sends.equals("udp") ? List.of()
-                        : NextHops.targets(text, sends, ApplianceConfig.dns, new ArrayList<>());
+                // a bare name: every SRV target, tried in order (RFC 3263 4.3)
+                List<InetSocketAddress> targets = NextHops.targets(text, sends, ApplianceConfig.dns, new ArrayList<>());
                 if (targets.size() >= 2) {
                     failover = new ApplianceConfig.Failover(targets.subList(0, Math.min(16, targets.size())),
                             m.containsKey("holdDownSeconds") ? YamlNodes.integer(m.get("holdDownSeconds"),

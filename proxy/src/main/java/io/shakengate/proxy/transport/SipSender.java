@@ -17,6 +17,15 @@ public interface SipSender {
     /** True if the transport is reliable: the proxy then records received/rport in the top Via. */
     boolean reliable();
 
+    /**
+     * Whether {@link #sendRequest(ChannelHandlerContext, ByteBuf, InetSocketAddress, java.util.function.Consumer)}
+     * can say that a request did not reach its next hop: a refused connection (streams), an ICMP
+     * port-unreachable (a watched UDP point).
+     */
+    default boolean seesRefusals() {
+        return reliable();
+    }
+
     /** Sends a request to {@code nextHop}. */
     void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop);
 

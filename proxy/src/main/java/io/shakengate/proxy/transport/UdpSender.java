@@ -14,13 +14,31 @@ import java.net.InetSocketAddress;
  */
 public final class UdpSender implements SipSender {
     /** The shared instance: writes on the channel the message came in on. */
-    public static final UdpSender INSTANCE = new UdpSender(null);
+    public static final UdpSender INSTANCE = new UdpSender(null, null);
 
     /** The UDP socket to write on, or null for the channel the message came in on. */
     private final java.util.function.Supplier<io.netty.channel.Channel> socket;
+    /** The watch of the next hops' port-unreachables, or null. */
+    private final UdpHopWatch watch;
 
-    private UdpSender(java.util.function.Supplier<io.netty.channel.Channel> socket) {
+    private UdpSender(java.util.function.Supplier<io.netty.channel.Channel> socket, UdpHopWatch watch) {
         this.socket = socket;
+        this.watch = watch;
+    }
+
+    /**
+     * A sender on the channel the message came in on that learns, through {@code watch}, whether a request
+     * reached its next hop ({@link #sendRequest(ChannelHandlerContext, ByteBuf, InetSocketAddress,
+     * java.util.function.Consumer)}).
+     */
+    public static UdpSender watching(UdpHopWatch watch) {
+        return new UdpSender(null, java.util.Objects.requireNonNull(watch));
+    }
+
+    /** Whether this sender can tell that a request did not reach its next hop (an ICMP port-unreachable). */
+    @Override
+    public boolean seesRefusals() {
+        return watch != null;
     }
 
     /**
@@ -29,7 +47,7 @@ public final class UdpSender implements SipSender {
      * answers go back on the connection the request came in on.
      */
     public static SipSender on(java.util.function.Supplier<io.netty.channel.Channel> socket) {
-        return new UdpSender(java.util.Objects.requireNonNull(socket));
+        return new UdpSender(java.util.Objects.requireNonNull(socket), null);
     }
 
     private void write(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress to) {
@@ -61,6 +79,17 @@ public final class UdpSender implements SipSender {
     @Override
     public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop) {
         write(ctx, message, nextHop);
+    }
+
+    @Override
+    public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop,
+                            java.util.function.Consumer<Boolean> outcome) {
+        if (watch == null) {
+            write(ctx, message, nextHop);
+            outcome.accept(Boolean.TRUE);
+            return;
+        }
+        watch.send(ctx, new DatagramPacket(message, nextHop), outcome);
     }
 
     @Override
