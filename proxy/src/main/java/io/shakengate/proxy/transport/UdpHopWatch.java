@@ -117,8 +117,8 @@ public final class UdpHopWatch implements AutoCloseable {
         EventExecutor executor = ctx.executor();
         Expected e = new Expected(executor, outcome);
         w.expected.add(e);
-        for (Expected head; (head = w.expected.peek()) != null && head.get(); ) {
-            w.expected.remove(head); // settled by its wait: the queue keeps only those still waiting
+        while (w.expected.peek() != null && w.expected.peek().get()) {
+            w.expected.poll(); // settled by its wait: the queue keeps only those still waiting
         }
         executor.schedule(() -> e.settle(true), waitMillis.getAsInt(), TimeUnit.MILLISECONDS);
         if (ready.isDone()) {
@@ -126,11 +126,6 @@ public final class UdpHopWatch implements AutoCloseable {
         } else {
             ready.addListener(f -> ctx.writeAndFlush(packet));
         }
-    }
-
-    /** How many next-hop addresses are watched. */
-    public int watched() {
-        return watches.size();
     }
 
     private Watch watch(InetSocketAddress hop) {

@@ -85,11 +85,10 @@ public final class UdpSender implements SipSender {
     public void sendRequest(ChannelHandlerContext ctx, ByteBuf message, InetSocketAddress nextHop,
                             java.util.function.Consumer<Boolean> outcome) {
         if (watch == null) {
-            write(ctx, message, nextHop);
-            outcome.accept(Boolean.TRUE);
-            return;
+            SipSender.super.sendRequest(ctx, message, nextHop, outcome);
+        } else {
+            watch.send(ctx, new DatagramPacket(message, nextHop), outcome);
         }
-        watch.send(ctx, new DatagramPacket(message, nextHop), outcome);
     }
 
     @Override
