@@ -7,7 +7,6 @@ import io.shakengate.crypto.cps.PassportEnvelope;
 import io.shakengate.crypto.passport.Passport;
 import io.shakengate.crypto.passport.PassportParser;
 import io.shakengate.crypto.passport.PassportSigner;
-import io.shakengate.crypto.passport.RichCallData;
 import io.shakengate.proxy.cps.CpsClient;
 import io.shakengate.proxy.metrics.ProxyCounters;
 
@@ -47,7 +46,7 @@ import java.util.concurrent.TimeUnit;
 public final class VerificationService {
     /** The most Identity header values one call may have looked at. */
     public static final int DEFAULT_MAX_PASSPORTS = 8;
-    private static final PassportParser OOB_PARSER = new PassportParser(PassportParser.DEFAULT_MAX_TOKEN_BYTES);
+    private static final PassportParser PARSER = new PassportParser(PassportParser.DEFAULT_MAX_TOKEN_BYTES);
 
     /**
      * Out-of-band retrieval.
@@ -63,9 +62,9 @@ public final class VerificationService {
 
     private final PassportVerifier verifier;
     private final long budgetMillis;
-    private final VerificationPolicy policy;
-    private final Map<String, VerificationPolicy> pointPolicies;
     private final OutOfBand outOfBand;
+    private final CpsVerification cps;
+    private final CallOutcome outcome;
     private final int maxPassports;
     private final Family family;
     private final FamilyChecks checks;
@@ -82,11 +81,11 @@ public final class VerificationService {
         }
         this.verifier = verifier;
         this.budgetMillis = budgetMillis;
-        this.policy = policy;
-        this.pointPolicies = Map.copyOf(pointPolicies);
         this.outOfBand = outOfBand;
+        this.cps = outOfBand == null ? null : new CpsVerification(outOfBand, verifier, budgetMillis);
         this.maxPassports = maxPassports;
         this.family = Family.DEFAULT;
+        this.outcome = new CallOutcome(policy, pointPolicies, family);
         this.checks = new FamilyChecks(null, verifier.config());
         this.decisions = Decisions.NONE;
     }
@@ -94,11 +93,11 @@ public final class VerificationService {
     private VerificationService(VerificationService base, Family family, Decisions decisions) {
         this.verifier = base.verifier;
         this.budgetMillis = base.budgetMillis;
-        this.policy = base.policy;
-        this.pointPolicies = base.pointPolicies;
         this.outOfBand = base.outOfBand;
+        this.cps = base.cps;
         this.maxPassports = base.maxPassports;
         this.family = family;
+        this.outcome = base.outcome.withFamily(family);
         this.checks = new FamilyChecks(family.rcdContent(), verifier.config());
         this.decisions = decisions;
     }
@@ -135,8 +134,7 @@ public final class VerificationService {
 
     /** The verification policy of point {@code point} (the default for a point without its own). */
     public VerificationPolicy policy(String point) {
-        VerificationPolicy p = pointPolicies.get(point);
-        return p != null ? p : policy;
+        return outcome.policy(point);
     }
 
     /** Whether a call without any Identity value is looked up in the CPS. */
@@ -188,7 +186,7 @@ public final class VerificationService {
                 && !f.dest().isEmpty() && (outOfBand.retrieval() == Retrieval.ALWAYS
                 || (shaken.isEmpty() && outOfBand.retrieval() == Retrieval.WHEN_NO_IDENTITY));
         if (shaken.isEmpty() && !retrieve && rphs.isEmpty()) {
-            Verification v = decide(f, emergency, List.of(), VerificationResult.failed(VerificationFailure.NO_IDENTITY),
+            Verification v = outcome.decide(f, emergency, List.of(), VerificationResult.failed(VerificationFailure.NO_IDENTITY),
                     false, null, Verification.Priority.NONE, counts);
             count(f, v, counts);
             return CompletableFuture.completedFuture(v);
@@ -201,13 +199,13 @@ public final class VerificationService {
             checked.add(dests.thenCompose(d -> inBand(f, id, d)));
         }
         if (retrieve) {
-            checked.add(outOfBand(f, counts));
+            checked.add(cps.verify(f, counts));
         }
         int firstFamily = checked.size();
         for (int i = 0; i < shaken.size(); i++) {
             // rcd claims with rcdi digests in a SHAKEN PASSporT (RFC 9795 section 5): the content checked as an
             // rcd PASSporT's is, its own entry (a mismatch drops the rcd, never the SHAKEN result)
-            Passport p = shaken.get(i).token() == null ? null : OOB_PARSER.parse(shaken.get(i).token()).passport();
+            Passport p = shaken.get(i).token() == null ? null : PARSER.parse(shaken.get(i).token()).passport();
             if (p != null && p.claims().get("rcdi") instanceof Map<?, ?>) {
                 checked.add(checked.get(firstShaken + i).thenCompose(c -> (c.result().passed() ? checks.content(
                         c.result()) : CompletableFuture.completedFuture(c.result()))
@@ -221,7 +219,7 @@ public final class VerificationService {
             checked.add(family(f, id, f.dest(), "rph"));
         }
         CompletableFuture<Verification> done = CompletableFuture.allOf(checked.toArray(CompletableFuture[]::new))
-                .handle((v, e) -> combine(f, emergency, checked, firstShaken, firstFamily, counts));
+                .handle((v, e) -> outcome.combine(f, emergency, checked, firstShaken, firstFamily, counts));
         if (done.isDone()) {
             Verification v = done.join();
             count(f, v, counts);
@@ -239,7 +237,7 @@ public final class VerificationService {
                                                      List<CompletableFuture<Verification.Checked>> checks) {
         List<String> reachable = new ArrayList<>(f.dest());
         for (VerificationFacts.Identity id : divs) {
-            Passport p = id.token() == null ? null : OOB_PARSER.parse(id.token()).passport();
+            Passport p = id.token() == null ? null : PARSER.parse(id.token()).passport();
             if (p != null && p.divTn() != null && !reachable.contains(p.divTn())) {
                 reachable.add(p.divTn());
             }
@@ -310,143 +308,6 @@ public final class VerificationService {
         return new PassportVerifier.Request(id.token(), id.info(), id.alg(), id.ppt(), orig, dest, date);
     }
 
-    /**
-     * The CPS's PASSporTs for the call, each opened when sealed and verified; completes with the one that
-     * decides among them (the first that passed, else the first failure), or NO_IDENTITY when there are none.
-     */
-    private CompletableFuture<Verification.Checked> outOfBand(VerificationFacts f, ProxyCounters counts) {
-        String dest = f.dest().get(0);
-        return outOfBand.client().retrieve(outOfBand.tokenSigner(), f.orig(), dest,
-                System.currentTimeMillis() + budgetMillis - 100).thenCompose(tokens -> {
-                    counts.count(tokens.isEmpty() ? ProxyCounters.Event.OOB_RETRIEVED_NONE
-                            : ProxyCounters.Event.OOB_RETRIEVED);
-                    List<CompletableFuture<VerificationResult>> each = new ArrayList<>(tokens.size());
-                    for (String token : tokens) {
-                        each.add(retrieved(token, f.orig(), dest, counts));
-                    }
-                    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                        VerificationResult first = null;
-                        for (CompletableFuture<VerificationResult> r : each) {
-                            if (r.join().passed()) {
-                                return r.join();
-                            }
-                            first = first == null ? r.join() : first;
-                        }
-                        return first != null ? first : VerificationResult.failed(VerificationFailure.NO_IDENTITY);
-                    });
-                }).thenApply(r -> new Verification.Checked(Verification.Source.CPS, "shaken", r));
-    }
-
-    /** One PASSporT from the CPS: opened if sealed (else its own failure, counted), then verified. */
-    private CompletableFuture<VerificationResult> retrieved(String token, String orig, String dest,
-                                                            ProxyCounters counts) {
-        String passport = token;
-        if (PassportEnvelope.isSealed(token)) {
-            passport = outOfBand.opener() == null ? null : outOfBand.opener().open(token);
-            if (passport == null) {
-                counts.count(ProxyCounters.Event.OOB_UNDECRYPTABLE);
-                return CompletableFuture.completedFuture(
-                        VerificationResult.failed(VerificationFailure.PASSPORT_UNDECRYPTABLE));
-            }
-        }
-        Passport p = OOB_PARSER.parse(passport).passport();
-        String x5u = p == null ? null : p.x5u();
-        return verifier.verify(new PassportVerifier.Request(passport, x5u, "ES256", "shaken", orig, List.of(dest),
-                -1));
-    }
-
-    private Verification combine(VerificationFacts f, boolean emergency,
-                                 List<CompletableFuture<Verification.Checked>> checks, int firstShaken,
-                                 int firstFamily, ProxyCounters counts) {
-        List<Verification.Checked> all = new ArrayList<>(checks.size());
-        for (CompletableFuture<Verification.Checked> c : checks) {
-            Verification.Checked k = c.getNow(null);
-            all.add(k != null && !c.isCompletedExceptionally() ? k : new Verification.Checked(
-                    Verification.Source.IN_BAND, null, VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED)));
-        }
-        VerificationResult decided = null;
-        for (int i = firstShaken; i < firstFamily && decided == null; i++) {
-            if (all.get(i).result().passed()) {
-                decided = all.get(i).result();
-            }
-        }
-        if (decided == null && firstShaken < firstFamily) {
-            decided = all.get(firstShaken).result(); // the first in-band failure, else the CPS's
-        }
-        if (decided == null) {
-            decided = VerificationResult.failed(VerificationFailure.NO_IDENTITY);
-        }
-        if (decided.passed() && firstShaken > 0) {
-            java.util.Set<String> reached = FamilyChecks.chain(all, 0, firstShaken,
-                    FamilyChecks.dests(decided.claims()));
-            if (java.util.Collections.disjoint(reached, f.dest())) {
-                // the SHAKEN PASSporT names an earlier number, and no chain of verified div PASSporTs leads from
-                // it to the number the call is for now
-                decided = VerificationResult.failed(VerificationFailure.DEST_MISMATCH);
-            }
-        }
-        RichCallData rcd = null;
-        boolean anyRph = false;
-        boolean rphPassed = false;
-        boolean rcdFailed = false;
-        for (int i = firstFamily; i < all.size(); i++) {
-            Verification.Checked c = all.get(i);
-            rcdFailed |= "rcd".equals(c.ppt()) && !c.result().passed();
-            if ("rcd".equals(c.ppt()) && rcd == null && c.result().passed() && decided.passed()) {
-                rcd = RichCallData.of(c.result().claims());
-            } else if ("rph".equals(c.ppt())) {
-                anyRph = true;
-                rphPassed |= c.result().passed();
-            }
-        }
-        if (rcd == null && decided.passed() && !rcdFailed) {
-            rcd = RichCallData.of(decided.claims()); // rcd claims in the SHAKEN PASSporT (RFC 9795 section 5)
-        }
-        for (int i = 0; i < all.size(); i++) {
-            Verification.Checked c = all.get(i);
-            counts.countPassport(c.ppt(), c.result().failure());
-            if (i < firstShaken || i >= firstFamily) {
-                counts.count(c.result().passed() ? ProxyCounters.Event.FAMILY_PASSED
-                        : ProxyCounters.Event.FAMILY_FAILED);
-            }
-        }
-        Verification.Priority priority = !anyRph ? Verification.Priority.NONE
-                : rphPassed ? Verification.Priority.VERIFIED : Verification.Priority.FAILED;
-        return decide(f, emergency, all, decided, false, rcd, priority, counts);
-    }
-
-    /** The policy's action on {@code r}, an emergency call never refused, and the answer to a refusal. */
-    private Verification decide(VerificationFacts f, boolean emergency, List<Verification.Checked> checked,
-                                VerificationResult r, boolean timedOut, RichCallData rcd,
-                                Verification.Priority priority, ProxyCounters counts) {
-        VerificationPolicy.OutcomeClass c = VerificationPolicy.classify(r.failure());
-        VerificationPolicy.Action action = policy(f.point()).action(c);
-        Refusal refusal = refusal(action, r.failure());
-        if (refusal != null && emergency) {
-            counts.count(ProxyCounters.Event.EMERGENCY_NOT_REFUSED);
-            action = VerificationPolicy.Action.FORWARD_VERSTAT;
-            refusal = null;
-        }
-        if (refusal != null && refusal.kind() != Refusal.Kind.STIR) {
-            counts.count(refusal.kind() == Refusal.Kind.REJECTED_608 ? ProxyCounters.Event.BLOCKED_608
-                    : ProxyCounters.Event.BLOCKED_ANALYTICS);
-        }
-        return new Verification(checked, r, c, action, timedOut ? VerificationFailure.VERSTAT_NONE : r.verstat(),
-                timedOut, refusal, rcd, priority, emergency);
-    }
-
-    /** How {@code action} answers a call whose deciding failure is {@code f} (null: passed), or null. */
-    private Refusal refusal(VerificationPolicy.Action action, VerificationFailure f) {
-        return switch (action) {
-            case REJECT -> f == null ? new Refusal(403, "Forbidden", List.of(), Refusal.Kind.STIR)
-                    : new Refusal(f.sipStatus(), f.reasonPhrase(), List.of(new Refusal.Header("Reason",
-                    f.reasonHeader())), Refusal.Kind.STIR);
-            case BLOCK_603 -> family.blocking().analytics();
-            case BLOCK_608 -> family.blocking().rejected();
-            default -> null;
-        };
-    }
-
     /** {@code done}, or the fallback when the budget runs out first on {@code timer}. */
     private CompletableFuture<Verification> budgeted(VerificationFacts f, boolean emergency,
                                                      CompletableFuture<Verification> done,
@@ -457,7 +318,7 @@ public final class VerificationService {
         Runnable expire = () -> {
             if (decided.compareAndSet(false, true)) {
                 counts.count(ProxyCounters.Event.VERIFY_TIMEOUT);
-                Verification late = decide(f, emergency, List.of(),
+                Verification late = outcome.decide(f, emergency, List.of(),
                         VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED), true, null,
                         Verification.Priority.NONE, counts);
                 decisions.verified(f, late, counts);
