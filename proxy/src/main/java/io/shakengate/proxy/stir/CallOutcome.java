@@ -17,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
  * refusal. Counts each PASSporT's result. Immutable and thread-safe.
  */
 final class CallOutcome {
+    /** The entry of a check that did not apply (a SHAKEN PASSporT without rcdi claims): left out of the call's. */
+    static final Verification.Checked NO_CHECK = new Verification.Checked(Verification.Source.IN_BAND, null,
+            VerificationResult.failed(VerificationFailure.NO_IDENTITY));
+
     private final VerificationPolicy policy;
     private final Map<String, VerificationPolicy> pointPolicies;
     private final Family family;
@@ -47,6 +51,9 @@ final class CallOutcome {
         List<Verification.Checked> all = new ArrayList<>(checks.size());
         for (CompletableFuture<Verification.Checked> c : checks) {
             Verification.Checked k = c.getNow(null);
+            if (k == NO_CHECK) {
+                continue; // only among the family's entries, after every index this reads
+            }
             all.add(k != null && !c.isCompletedExceptionally() ? k : new Verification.Checked(
                     Verification.Source.IN_BAND, null, VerificationResult.failed(VerificationFailure.CERT_FETCH_FAILED)));
         }

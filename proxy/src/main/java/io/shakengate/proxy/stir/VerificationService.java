@@ -204,13 +204,18 @@ public final class VerificationService {
         int firstFamily = checked.size();
         for (int i = 0; i < shaken.size(); i++) {
             // rcd claims with rcdi digests in a SHAKEN PASSporT (RFC 9795 section 5): the content checked as an
-            // rcd PASSporT's is, its own entry (a mismatch drops the rcd, never the SHAKEN result)
-            Passport p = shaken.get(i).token() == null ? null : PARSER.parse(shaken.get(i).token()).passport();
-            if (p != null && p.claims().get("rcdi") instanceof Map<?, ?>) {
-                checked.add(checked.get(firstShaken + i).thenCompose(c -> (c.result().passed() ? checks.content(
-                        c.result()) : CompletableFuture.completedFuture(c.result()))
-                        .thenApply(r -> new Verification.Checked(c.source(), "rcd", r))));
-            }
+            // rcd PASSporT's is, its own entry (a mismatch drops the rcd, never the SHAKEN result); read from the
+            // verified claims, the token parsed again only when it failed (a failure keeps no claims)
+            VerificationFacts.Identity id = shaken.get(i);
+            checked.add(checked.get(firstShaken + i).thenCompose(c -> {
+                VerificationResult r = c.result();
+                Map<String, Object> claims = r.passed() ? r.claims() : failedClaims(id);
+                if (claims == null || !(claims.get("rcdi") instanceof Map<?, ?>)) {
+                    return CompletableFuture.completedFuture(CallOutcome.NO_CHECK);
+                }
+                return (r.passed() ? checks.content(r) : CompletableFuture.completedFuture(r))
+                        .thenApply(k -> new Verification.Checked(c.source(), "rcd", k));
+            }));
         }
         for (VerificationFacts.Identity id : rcds) {
             checked.add(dests.thenCompose(d -> family(f, id, d, "rcd")));
@@ -236,7 +241,8 @@ public final class VerificationService {
     private CompletableFuture<List<String>> divDests(VerificationFacts f, List<VerificationFacts.Identity> divs,
                                                      List<CompletableFuture<Verification.Checked>> checks) {
         List<String> reachable = new ArrayList<>(f.dest());
-        for (VerificationFacts.Identity id : divs) {
+        for (int i = 0; i < divs.size() && divs.size() > 1; i++) { // one div: its dest is the request's number
+            VerificationFacts.Identity id = divs.get(i);
             Passport p = id.token() == null ? null : PARSER.parse(id.token()).passport();
             if (p != null && p.divTn() != null && !reachable.contains(p.divTn())) {
                 reachable.add(p.divTn());
@@ -301,6 +307,12 @@ public final class VerificationService {
             r = verifier.verify(request(id, f.orig(), dest, f.date()));
         }
         return r.thenApply(v -> new Verification.Checked(Verification.Source.IN_BAND, id.ppt(), v));
+    }
+
+    /** The claims of a SHAKEN PASSporT that failed verification (parsed again), or null. */
+    private static Map<String, Object> failedClaims(VerificationFacts.Identity id) {
+        Passport p = id.token() == null ? null : PARSER.parse(id.token()).passport();
+        return p == null ? null : p.claims();
     }
 
     private static PassportVerifier.Request request(VerificationFacts.Identity id, String orig, List<String> dest,
