@@ -144,6 +144,17 @@ public final class PassportVerifier {
     }
 
     /**
+     * Verifies a "div-o" PASSporT (RFC 8946 section 6): a div PASSporT for out-of-band delivery that carries, in
+     * its {@code opt} claim, the PASSporT of the call before this diversion (full form). Checked as a div is;
+     * {@code opt} must be a string of three dot-separated parts. The nested PASSporT is the caller's to verify,
+     * as the call's PASSporT for the original number ({@link VerificationResult#divTn()}); it is in the
+     * result's claims under {@code opt}.
+     */
+    public CompletableFuture<VerificationResult> verifyDivO(Request r) {
+        return verify(r, "div-o");
+    }
+
+    /**
      * Verifies an "rcd" PASSporT (RFC 9795): the shared checks, then its {@code rcd} claim ({@code nam}
      * required; {@code jcd} and {@code jcl} never both; URLs https; {@code rcdi} values well-formed, see
      * {@link RichCallData}). The digests in {@code rcdi} cover fetched content and are checked by the caller
@@ -284,6 +295,7 @@ public final class PassportVerifier {
     private static boolean typeClaims(Passport p, String ppt) {
         return switch (ppt) {
             case "div" -> p.divTn() != null;
+            case "div-o" -> p.divTn() != null && p.claims().get("opt") instanceof String opt && isJws(opt);
             case "rcd" -> p.rcd() != null && RichCallData.wellFormed(p.claims());
             case "rph" -> p.rphAuth() != null;
             default -> p.attest() != null && p.origid() != null
@@ -291,9 +303,17 @@ public final class PassportVerifier {
         };
     }
 
+    /** Whether {@code s} has the shape of a JWS in compact serialization: three parts, two dots, no blank. */
+    private static boolean isJws(String s) {
+        int first = s.indexOf('.');
+        int second = first < 0 ? -1 : s.indexOf('.', first + 1);
+        return first > 0 && second > first + 1 && second < s.length() - 1 && s.indexOf('.', second + 1) < 0
+                && s.indexOf(' ') < 0;
+    }
+
     /** Checks 13 to 17: the chain, the signature, iat, attest. */
     private VerificationResult finish(Passport p, String ppt, CertificateSource.Chain chain) {
-        boolean div = ppt.equals("div");
+        boolean div = ppt.equals("div") || ppt.equals("div-o");
         String divTn = div ? p.divTn() : null;
         long now = clock.getAsLong();
         if (chain.failure() != null || chain.certificates().isEmpty()) {

@@ -113,6 +113,45 @@ class FamilyPassportsTest {
         assertEquals(List.of("ets.0"), new PassportParser(4096).parse(rph).passport().rphAuth());
     }
 
+    /**
+     * div-o (RFC 8946 section 6): secsipidx signs a SHAKEN PASSporT for the number first called and a div-o
+     * carrying it in {@code opt}; ours verifies the div-o against the new number and the nested one as the
+     * call's PASSporT for the original number. A div-o without a PASSporT in {@code opt}, or one whose nested
+     * PASSporT was altered, does not pass.
+     */
+    @Test
+    void secsipidxDivOCarriesTheOriginalPassport() throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        PassportVerifier v = verifier(now);
+        String shaken = secsipidxSign("shaken", "{\"attest\":\"A\",\"dest\":{\"tn\":[\"" + ORIGINAL
+                + "\"]},\"iat\":" + now + ",\"orig\":{\"tn\":\"" + ORIG
+                + "\"},\"origid\":\"4437f26d-8b43-4b4e-9e7d-3f3a1b7a5c01\"}");
+        String divO = secsipidxSign("div-o", "{\"dest\":{\"tn\":[\"" + DEST + "\"]},\"div\":{\"tn\":\""
+                + ORIGINAL + "\"},\"iat\":" + now + ",\"opt\":\"" + shaken + "\",\"orig\":{\"tn\":\"" + ORIG
+                + "\"}}");
+        VerificationResult d = v.verifyDivO(request(divO, "div-o", List.of(DEST))).join();
+        assertTrue(d.passed(), d.toString());
+        assertEquals(ORIGINAL, d.divTn());
+        assertEquals(shaken, d.claims().get("opt"));
+        VerificationResult nested = v.verify(request((String) d.claims().get("opt"), "shaken", List.of(d.divTn())))
+                .join();
+        assertTrue(nested.passed(), nested.toString());
+        assertEquals("A", nested.attest());
+        assertEquals(VerificationFailure.PPT_CLAIM_INVALID, v.verifyDiv(request(divO, "div", List.of(DEST))).join()
+                .failure(), "a div-o is not a div");
+
+        String noOpt = secsipidxSign("div-o", "{\"dest\":{\"tn\":[\"" + DEST + "\"]},\"div\":{\"tn\":\""
+                + ORIGINAL + "\"},\"iat\":" + now + ",\"opt\":\"not a passport\",\"orig\":{\"tn\":\"" + ORIG
+                + "\"}}");
+        assertEquals(VerificationFailure.CLAIMS_MALFORMED, v.verifyDivO(request(noOpt, "div-o", List.of(DEST)))
+                .join().failure());
+        String[] parts = shaken.split("\\.");
+        String altered = parts[0] + "." + parts[1].substring(0, parts[1].length() - 2)
+                + (parts[1].endsWith("In0") ? "Iy0" : "In0") + "." + parts[2];
+        VerificationResult bad = v.verify(request(altered, "shaken", List.of(ORIGINAL))).join();
+        assertFalse(bad.passed(), "a nested PASSporT altered after signing: " + bad);
+    }
+
     @Test
     void ourFamilyTokensVerifyWithNimbusAndNodeJose() throws Exception {
         long now = System.currentTimeMillis() / 1000;

@@ -113,7 +113,9 @@ public final class CpsServer {
             }
             PassportParser.Result r = parser.parse(p);
             Passport pp = r.passport();
-            if (pp == null || !"shaken".equals(pp.ppt()) || pp.origTn() == null || pp.destTns() == null) {
+            // SHAKEN, or a div-o carrying the PASSporT of a call diverted before it crossed TDM (RFC 8946 section 6)
+            boolean kept = pp != null && ("shaken".equals(pp.ppt()) || "div-o".equals(pp.ppt()));
+            if (!kept || pp.origTn() == null || pp.destTns() == null) {
                 return done(refused(CpsTokens.Refusal.PASSPORT_MALFORMED));
             }
             if (!pp.origTn().equals(orig) || !pp.destTns().contains(dest)) {

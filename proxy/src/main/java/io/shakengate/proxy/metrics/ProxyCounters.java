@@ -41,6 +41,8 @@ public final class ProxyCounters {
         BLOCKED_608,
         /** A div PASSporT signed for a diverted call. */
         SIGNED_DIV,
+        /** A div-o PASSporT (carrying the call's PASSporT) published for a diverted call delivered out of band. */
+        SIGNED_DIV_O,
         /** An rcd PASSporT signed for a branded number. */
         SIGNED_RCD,
         /** An rph PASSporT signed for an authorised Resource-Priority. */
@@ -106,6 +108,7 @@ public final class ProxyCounters {
                 case BLOCKED_DNO -> "Calls blocked by a Do-Not-Originate rule (603).";
                 case BLOCKED_608 -> "Calls answered 608 Rejected.";
                 case SIGNED_DIV -> "div PASSporTs signed for diverted calls.";
+                case SIGNED_DIV_O -> "div-o PASSporTs published for diverted calls delivered out of band.";
                 case SIGNED_RCD -> "rcd PASSporTs signed for branded numbers.";
                 case SIGNED_RPH -> "rph PASSporTs signed for authorised Resource-Priority.";
                 case PRIORITY_REMOVED -> "Resource-Priority headers removed because their rph PASSporT failed.";
@@ -141,7 +144,7 @@ public final class ProxyCounters {
     }
 
     /** PASSporT types counted by {@link #countPassport}. */
-    public static final java.util.List<String> PPTS = java.util.List.of("shaken", "div", "rcd", "rph");
+    public static final java.util.List<String> PPTS = java.util.List.of("shaken", "div", "rcd", "rph", "div-o");
     private static final int RESULTS = io.shakengate.crypto.VerificationFailure.values().length + 1;
     private final java.util.concurrent.atomic.AtomicLongArray passports =
             new java.util.concurrent.atomic.AtomicLongArray(PPTS.size() * RESULTS);

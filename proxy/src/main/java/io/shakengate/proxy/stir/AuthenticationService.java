@@ -190,7 +190,14 @@ public final class AuthenticationService {
         List<String> more = family(signer, divBy == null ? null : divBy.signer(), facts, dest, iat, diverted, counts);
         boolean publish = d.delivery().outOfBand() && publisher != null;
         if (publish) {
-            publish(signer, scratch[0], n, facts.calling(), dest.get(0), counts);
+            String token = token(scratch[0], n);
+            publish(signer, token, facts.calling(), dest.get(0), counts);
+            if (diverted && divBy != null) {
+                // out of band, a diverted call is looked up under the number it goes to now: a div-o there
+                // carries the SHAKEN PASSporT, published under the number first called (RFC 8946 section 6)
+                publish(divBy.signer(), token(divO(divBy.signer(), facts, iat, token, counts)), facts.calling(),
+                        facts.firstCalled(), counts);
+            }
         }
         return new Authentication(Authentication.Outcome.SIGNED, d.rule(), attestation, d.delivery(), scratch[0], n,
                 !publish || d.delivery().inBand(), publish, more, null);
@@ -253,14 +260,31 @@ public final class AuthenticationService {
         return out;
     }
 
-    /** Publishes the PASSporT part of the Identity value; the outcome is counted, the call does not wait. */
-    private void publish(PassportSigner signer, byte[] identity, int length, String orig, String dest,
-                         ProxyCounters counts) {
+    /** A div-o PASSporT (RFC 8946 section 6) for a diverted call: the div claims, and {@code passport} as opt. */
+    private static String divO(PassportSigner signer, CallFacts facts, long iat, String passport,
+                               ProxyCounters counts) {
+        counts.count(ProxyCounters.Event.SIGNED_DIV_O);
+        return signer.identity("div-o", Map.of("orig", Map.of("tn", facts.calling()), "dest",
+                Map.of("tn", facts.called()), "div", Map.of("tn", facts.diversion()), "iat", iat, "opt", passport));
+    }
+
+    /** The PASSporT part of the Identity value in {@code identity[0, length)}. */
+    private static String token(byte[] identity, int length) {
         int end = 0;
         while (end < length && identity[end] != ';') {
             end++;
         }
-        String token = new String(identity, 0, end, StandardCharsets.US_ASCII);
+        return new String(identity, 0, end, StandardCharsets.US_ASCII);
+    }
+
+    /** The PASSporT part of the Identity value {@code identity}. */
+    private static String token(String identity) {
+        int semi = identity.indexOf(';');
+        return semi < 0 ? identity : identity.substring(0, semi);
+    }
+
+    /** Publishes {@code token}; the outcome is counted, the call does not wait. */
+    private void publish(PassportSigner signer, String token, String orig, String dest, ProxyCounters counts) {
         publisher.publish(signer, orig, dest, token).thenAccept(ok -> counts.count(ok
                 ? ProxyCounters.Event.OOB_PUBLISHED : ProxyCounters.Event.OOB_PUBLISH_FAILED));
     }

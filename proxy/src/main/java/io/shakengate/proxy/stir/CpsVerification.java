@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The out-of-band part of a call's verification (ATIS-1000096): the Call Placement Service's PASSporTs for
  * (orig, first dest) retrieved within the call's budget, each opened when sealed to this appliance
- * ({@link PassportEnvelope}) and verified as in band with its own x5u as info. Immutable and thread-safe.
+ * ({@link PassportEnvelope}) and verified as in band with its own x5u as info; a div-o PASSporT (a call diverted
+ * before it crossed TDM) verified with the PASSporT it carries. Immutable and thread-safe.
  */
 final class CpsVerification {
     private static final PassportParser PARSER = new PassportParser(PassportParser.DEFAULT_MAX_TOKEN_BYTES);
@@ -23,9 +24,12 @@ final class CpsVerification {
     private final VerificationService.OutOfBand outOfBand;
     private final PassportVerifier verifier;
     private final long budgetMillis;
+    private final int maxPassports;
 
-    CpsVerification(VerificationService.OutOfBand outOfBand, PassportVerifier verifier, long budgetMillis) {
+    CpsVerification(VerificationService.OutOfBand outOfBand, PassportVerifier verifier, long budgetMillis,
+                    int maxPassports) {
         this.outOfBand = outOfBand;
+        this.maxPassports = maxPassports;
         this.verifier = verifier;
         this.budgetMillis = budgetMillis;
     }
@@ -69,10 +73,33 @@ final class CpsVerification {
                         VerificationResult.failed(VerificationFailure.PASSPORT_UNDECRYPTABLE));
             }
         }
+        return nested(passport, orig, dest, maxPassports, counts);
+    }
+
+    /**
+     * {@code passport} verified for the call from {@code orig} to {@code dest}: a SHAKEN PASSporT as it is; a
+     * div-o (RFC 8946 section 6, a diverted call published out of band) as a div, then the PASSporT in its
+     * {@code opt} claim for the number it was diverted from, each nesting level counting toward {@code left}
+     * (maxPassportsPerCall): the result is the innermost SHAKEN PASSporT's, or the first failure.
+     */
+    private CompletableFuture<VerificationResult> nested(String passport, String orig, String dest, int left,
+                                                         ProxyCounters counts) {
         Passport p = PARSER.parse(passport).passport();
         String x5u = p == null ? null : p.x5u();
-        return verifier.verify(new PassportVerifier.Request(passport, x5u, "ES256", "shaken", orig, List.of(dest),
-                -1));
+        if (p == null || !"div-o".equals(p.ppt())) {
+            return verifier.verify(new PassportVerifier.Request(passport, x5u, "ES256", "shaken", orig,
+                    List.of(dest), -1));
+        }
+        if (left <= 1) {
+            counts.count(ProxyCounters.Event.PASSPORTS_OVER_LIMIT);
+            return CompletableFuture.completedFuture(VerificationResult.failed(VerificationFailure.CLAIMS_MALFORMED));
+        }
+        return verifier.verifyDivO(new PassportVerifier.Request(passport, x5u, "ES256", "div-o", orig,
+                List.of(dest), -1)).thenCompose(d -> {
+                    counts.countPassport("div-o", d.failure());
+                    return d.passed() ? nested((String) d.claims().get("opt"), orig, d.divTn(), left - 1, counts)
+                            : CompletableFuture.completedFuture(d);
+                });
     }
 
 }

@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  *       absent header; {@code rcd} and {@code rph} values alone are not SHAKEN: the call has no SHAKEN
  *       PASSporT (NO_IDENTITY);</li>
  *   <li>out of band ({@link Retrieval}): the CPS's PASSporTs for (orig, first dest), opened when sealed to this
- *       appliance ({@link PassportEnvelope}), each verified as in band with its own x5u as info.</li>
+ *       appliance ({@link PassportEnvelope}), each verified as in band with its own x5u as info; a {@code div-o}
+ *       (RFC 8946 section 6) verified as a div, then the PASSporT in its {@code opt} claim for the number the
+ *       call was diverted from (nested div-o too, each level counting toward {@link #maxPassports}).</li>
  * </ul>
  * The deciding result is the first that passed, else the first in-band failure, else the first out-of-band
  * failure, else NO_IDENTITY.
@@ -82,7 +84,7 @@ public final class VerificationService {
         this.verifier = verifier;
         this.budgetMillis = budgetMillis;
         this.outOfBand = outOfBand;
-        this.cps = outOfBand == null ? null : new CpsVerification(outOfBand, verifier, budgetMillis);
+        this.cps = outOfBand == null ? null : new CpsVerification(outOfBand, verifier, budgetMillis, maxPassports);
         this.maxPassports = maxPassports;
         this.family = Family.DEFAULT;
         this.outcome = new CallOutcome(policy, pointPolicies, family);
