@@ -40,6 +40,8 @@ public final class UdpHopWatch implements AutoCloseable {
     private static final class Expected extends AtomicBoolean {
         private final EventExecutor executor;
         private final Consumer<Boolean> outcome;
+        /** When it was queued, before its datagram was written. */
+        private final long queuedNanos = System.nanoTime();
 
         Expected(EventExecutor executor, Consumer<Boolean> outcome) {
             this.executor = executor;
@@ -68,10 +70,18 @@ public final class UdpHopWatch implements AutoCloseable {
             this.hop = hop;
         }
 
-        /** Settles every request waiting: {@code arrived} false on a port-unreachable. */
-        void settleAll(boolean arrived) {
-            for (Expected e; (e = expected.poll()) != null; ) {
-                e.settle(arrived);
+        /**
+         * Settles the requests queued before {@code seenNanos}, when the error or datagram was seen: {@code arrived}
+         * false on a port-unreachable. One queued later (its datagram written after what was seen, while this
+         * runs on the watch's event loop and the sender on its own) waits for what comes next.
+         */
+        void settleUpTo(boolean arrived, long seenNanos) {
+            for (java.util.Iterator<Expected> it = expected.iterator(); it.hasNext(); ) {
+                Expected e = it.next();
+                if (e.queuedNanos - seenNanos <= 0) {
+                    it.remove();
+                    e.settle(arrived);
+                }
             }
         }
     }
@@ -171,7 +181,7 @@ public final class UdpHopWatch implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            watch.settleAll(true); // the hop sends: its port is reachable, whatever error came before
+            watch.settleUpTo(true, System.nanoTime()); // the hop sends: its port is reachable, whatever error came before
             point.get().pipeline().fireChannelRead(msg); // the same event loop: the point's handlers read it as theirs
         }
 
@@ -183,7 +193,7 @@ public final class UdpHopWatch implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (cause instanceof PortUnreachableException) {
-                watch.settleAll(false);
+                watch.settleUpTo(false, System.nanoTime());
             } else {
                 LOG.log(System.Logger.Level.DEBUG, "UDP watch of " + watch.hop + ": " + cause);
             }
@@ -199,7 +209,9 @@ public final class UdpHopWatch implements AutoCloseable {
             if (f != null) {
                 f.channel().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
-            w.settleAll(true); // closing: nothing more will be seen
+            for (Expected e; (e = w.expected.poll()) != null; ) {
+                e.settle(true); // closing: nothing more will be seen
+            }
         }
     }
 }
