@@ -18,22 +18,43 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The processes the soak starts (appliance JVMs, redis-server, SIPp): each started with its output in the run
- * directory, signalled by PID, and every one still alive stopped at the end (SIGTERM, then SIGKILL after 5 s).
+ * directory, signalled by PID, and every one still alive stopped at the end (SIGTERM, then SIGKILL after 5 s),
+ * also when the soak itself is stopped (SIGTERM, Ctrl-C: a shutdown hook).
  */
 final class Children implements AutoCloseable {
     private final Path dir;
     private final List<Process> started = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Stops what is still running when this JVM is stopped before {@link #close}. */
+    private final Thread onExit = new Thread(this::stopAll, "soak-children-stop");
+
     Children(Path dir) {
         this.dir = dir;
+        Runtime.getRuntime().addShutdownHook(onExit);
+    }
+
+    private void stopAll() {
+        List<Process> all;
+        synchronized (started) {
+            all = new ArrayList<>(started);
+        }
+        for (Process p : all) {
+            try {
+                stop(p, 5);
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
     }
 
     /** Starts {@code cmd} with its output appended to {@code log} in the run directory. */
     synchronized Process start(String log, List<String> cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(log).toFile())).start();
-        started.add(p);
+        synchronized (started) {
+            started.add(p);
+        }
         return p;
     }
 
@@ -123,9 +144,12 @@ final class Children implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws InterruptedException {
-        for (Process p : started) {
-            stop(p, 5);
+    public void close() {
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: nothing left to remove
         }
     }
 }
