@@ -208,17 +208,7 @@ public class FamilyCallBenchmark {
 
     /** The UAS answers {@code request} (as the point forwarded it); the bytes the point sends back. */
     private int response(String request, String status, String toTag) {
-        StringBuilder r = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
-        for (int at = 0, end; (end = request.indexOf("\r\n", at)) > at; at = end + 2) {
-            if (request.startsWith("Via:", at) || request.startsWith("From:", at) || request.startsWith("Call-ID:", at)
-                    || request.startsWith("CSeq:", at)) {
-                r.append(request, at, end + 2);
-            } else if (request.startsWith("To:", at)) {
-                r.append(request, at, end).append(toTag).append("\r\n");
-            }
-        }
-        r.append("Contact: <sip:uas@127.0.0.1:5080>\r\nContent-Length: 0\r\n\r\n");
-        ByteBuf back = through(r.toString(), UAS);
+        ByteBuf back = through(UasResponses.to(request, status, toTag), UAS);
         int n = back.readableBytes();
         back.release();
         return n;

@@ -188,18 +188,7 @@ public class ProxyCallBenchmark {
 
     /** The UAS answers {@code request} (as forwarded by the verify point) with {@code status}, back to the UAC. */
     private int respond(String request, String status, String toTag) {
-        StringBuilder r = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
-        for (int at = 0, end; (end = request.indexOf("\r\n", at)) > at; at = end + 2) {
-            // the UAS copies Via, From, Call-ID, CSeq and To (with its tag) from the request (RFC 3261 8.2.6.2)
-            if (request.startsWith("Via:", at) || request.startsWith("From:", at) || request.startsWith("Call-ID:", at)
-                    || request.startsWith("CSeq:", at)) {
-                r.append(request, at, end + 2);
-            } else if (request.startsWith("To:", at)) {
-                r.append(request, at, end).append(toTag).append("\r\n");
-            }
-        }
-        r.append("Contact: <sip:uas@127.0.0.1:5080>\r\nContent-Length: 0\r\n\r\n");
-        ByteBuf back = through(verify, sign, r.toString(), UAS, VERIFY);
+        ByteBuf back = through(verify, sign, UasResponses.to(request, status, toTag), UAS, VERIFY);
         int n = back.readableBytes();
         back.release();
         return n;
